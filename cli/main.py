@@ -1,0 +1,64 @@
+"""The ``newsarchive`` command: one thin module per command group.
+
+Each module in :data:`COMMAND_MODULES` exposes ``register(subparsers)`` which adds its
+sub-commands and sets ``func`` (``func(args) -> int``) on them. This module only wires
+them together, so adding a command group never touches the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+#: Command-group modules under ``cli``, in the order ``--help`` lists them.
+COMMAND_MODULES = (
+    "demo",
+    "crawl",
+    "db",
+    "replica",
+    "stats",
+    "parse",
+    "eval",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsarchive",
+        description="Crawl and archive Chinese provincial news sites.",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="archive database URL (default: $NEWSARCHIVE_DATABASE_URL or sqlite:///data/archive.db)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="show debug logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"cli.{name}":  # command group not built yet
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
