@@ -1,0 +1,6 @@
+"""The archive's write model: SQLAlchemy tables, engine set-up and the store functions.
+
+``schema`` defines the tables, ``engine`` connects (SQLite or PostgreSQL), ``repository``
+holds the few operations pipelines and the read side share, ``fingerprint`` the one
+content hash that decides "same article".
+"""

@@ -1,0 +1,32 @@
+# The two commands a new machine needs: `make demo` and `make test`.
+# Both create .venv and install the project from its own pyproject.toml.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+BENCH_INSTALLED := $(VENV)/.bench-installed
+
+.PHONY: demo test bench clean
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "newsarchive needs Python >= 3.11: set PYTHON=python3.11")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(BENCH_INSTALLED): $(INSTALLED)
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+demo: $(INSTALLED)
+	$(VENV)/bin/newsarchive demo
+
+test: $(INSTALLED)
+	$(PY) -m pytest
+
+bench: $(BENCH_INSTALLED)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

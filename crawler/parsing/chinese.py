@@ -1,0 +1,36 @@
+"""Simplified/Traditional helpers on top of OpenCC.
+
+Text is stored as published; matching and search need one script, so the Traditional
+forms are converted with OpenCC ``t2s``. Building a converter loads dictionaries, so
+it is done once per process.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import opencc
+
+#: How much text is enough to tell the script (conversion is the costly part).
+_SAMPLE = 2000
+#: Share of characters that must change under t2s for text to count as Traditional.
+_TRADITIONAL_SHARE = 0.03
+
+
+@cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """OpenCC t2s conversion of ``text`` (Simplified text comes back unchanged)."""
+    return _t2s().convert(text) if text else text
+
+
+def detect_script(text: str) -> str:
+    """``"zh-Hant"`` when a noticeable share of the Han characters change under t2s, else ``"zh-Hans"``."""
+    sample = "".join(c for c in text[: _SAMPLE * 2] if "\u3400" <= c <= "\u9fff")[:_SAMPLE]
+    if not sample:
+        return "zh-Hans"
+    changed = sum(a != b for a, b in zip(sample, to_simplified(sample)))
+    return "zh-Hant" if changed / len(sample) >= _TRADITIONAL_SHARE else "zh-Hans"

@@ -1,0 +1,190 @@
+"""Turn page bytes into text by what the bytes ARE, not by what the page claims.
+
+Chinese news pages lie about their charset in both directions (GB2312 declared on
+UTF-8 pages and the reverse), so a declaration is only a hint: a codec is accepted
+when it decodes the bytes strictly. GB2312/GBK are read as GB18030, their superset,
+so rare characters in names do not break a page. Big5 bytes almost always *also*
+decode as GB18030 (to nonsense), so when both legacy codecs succeed the text that
+reads as common Chinese wins.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+
+from crawler.items import Problem
+
+#: Byte-order marks, longest first (UTF-32 LE starts with the UTF-16 LE mark).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+#: Declared names that are subsets of a wider codec we decode with instead.
+_SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "cp936": "gb18030",
+    "x-gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "euc-cn": "gb18030",
+    "hz-gb-2312": "gb18030",
+    "big5": "big5hkscs",
+    "big5-hkscs": "big5hkscs",
+    "cp950": "big5hkscs",
+    "x-x-big5": "big5hkscs",
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "us-ascii": "utf-8",
+    "ascii": "utf-8",
+    "utf8": "utf-8",
+}
+
+#: ``charset=`` in a <meta> tag, or ``encoding=`` in an XML declaration / CleanEval ``<text>`` wrapper.
+_DECLARATION = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,30})""", re.IGNORECASE)
+
+#: How far into the page a charset declaration is looked for.
+_SNIFF_BYTES = 4096
+
+#: Codecs tried after UTF-8 and the declaration, in order.
+_FALLBACKS = ("gb18030", "big5hkscs")
+
+#: How many CJK characters are enough to judge which legacy codec reads as Chinese.
+_SAMPLE_CHARS = 3000
+
+
+@dataclass(slots=True)
+class Decoded:
+    """Page text plus the codec that produced it and anything that went wrong."""
+
+    text: str
+    encoding: str
+    problems: list[Problem] = field(default_factory=list)
+
+
+def normalise_charset(name: str | None) -> str | None:
+    """Python codec name for a declared charset, upgraded to its superset; ``None`` if unknown."""
+    if not name:
+        return None
+    label = name.strip().strip("\"'").lower()
+    label = _SUPERSETS.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def declared_charsets(body: bytes) -> list[str]:
+    """Charsets the page itself declares near its start (meta tags, wrappers), normalised, in order."""
+    found: list[str] = []
+    for match in _DECLARATION.finditer(body[:_SNIFF_BYTES]):
+        name = normalise_charset(match.group(1).decode("ascii", "ignore"))
+        if name and name not in found:
+            found.append(name)
+    return found
+
+
+def decode_html(body: bytes, declared: str | None = None) -> Decoded:
+    """Decode page bytes; ``declared`` is the HTTP header charset, if any.
+
+    Never raises and never returns mojibake silently: when no candidate decodes the
+    bytes strictly, the least-damaged reading is returned with an ``encoding`` problem.
+    """
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return _decode_lenient(body[len(bom):], codec)
+    truncated = _strict_utf8(body)
+    if truncated is not None:
+        return truncated
+    candidates = _candidates(body, declared)
+    readings = [(codec, text) for codec in candidates if (text := _strict(body, codec)) is not None]
+    if len(readings) == 1:
+        return Decoded(text=readings[0][1], encoding=readings[0][0])
+    if readings:
+        hint = candidates[0]
+        codec, text = max(readings, key=lambda r: _chinese_score(r[1]) + (0.1 if r[0] == hint else 0.0))
+        return Decoded(text=text, encoding=codec)
+    return _best_damaged(body, ["utf-8", *candidates])
+
+
+def _candidates(body: bytes, declared: str | None) -> list[str]:
+    ordered = [normalise_charset(declared), *declared_charsets(body), *_FALLBACKS]
+    out: list[str] = []
+    for codec in ordered:
+        if codec and codec != "utf-8" and codec not in out:
+            out.append(codec)
+    return out
+
+
+def _strict(body: bytes, codec: str) -> str | None:
+    try:
+        return body.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _strict_utf8(body: bytes) -> Decoded | None:
+    """UTF-8 reading, tolerating only a character cut off by a truncated download."""
+    try:
+        return Decoded(text=body.decode("utf-8"), encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason != "unexpected end of data" or exc.start < len(body) - 3:
+            return None
+        head = _strict(body[: exc.start], "utf-8")
+        if head is None:
+            return None
+        problem = Problem(kind="truncated", detail="the page bytes end inside a UTF-8 character; the download was cut short")
+        return Decoded(text=head, encoding="utf-8", problems=[problem])
+
+
+def _decode_lenient(body: bytes, codec: str) -> Decoded:
+    text = body.decode(codec, errors="replace")
+    problems = []
+    if "\ufffd" in text and _strict(body, codec) is None:
+        problems.append(_encoding_problem(codec))
+    return Decoded(text=text, encoding=codec, problems=problems)
+
+
+def _best_damaged(body: bytes, codecs_to_try: list[str]) -> Decoded:
+    readings = [(codec, body.decode(codec, errors="replace")) for codec in dict.fromkeys(codecs_to_try)]
+    codec, text = min(readings, key=lambda r: r[1].count("\ufffd"))
+    return Decoded(text=text, encoding=codec, problems=[_encoding_problem(codec)])
+
+
+def _encoding_problem(codec: str) -> Problem:
+    return Problem(
+        kind="encoding",
+        detail=f"bytes are not valid in any candidate encoding; decoded as {codec} with replacement "
+        "characters - check the page's real charset and add it as declared_encoding",
+    )
+
+
+def _chinese_score(text: str) -> float:
+    """Share of CJK characters that are common in Simplified (GB2312 level 1) or Traditional (Big5 level 1).
+
+    Legacy bytes read with the wrong codec scatter over rare characters, kana and the
+    private-use area, so the right reading scores clearly higher.
+    """
+    sample = [c for c in text if c >= "\u2e80"][:_SAMPLE_CHARS]
+    if not sample:
+        return 0.0
+    return sum(_is_common(c) for c in sample) / len(sample)
+
+
+def _is_common(char: str) -> bool:
+    try:
+        gb = char.encode("gb2312")
+        if 0xB0 <= gb[0] <= 0xD7:
+            return True
+    except UnicodeEncodeError:
+        pass
+    try:
+        big5 = char.encode("big5")
+        return 0xA4 <= big5[0] <= 0xC6
+    except UnicodeEncodeError:
+        return False

@@ -1,0 +1,75 @@
+"""Parse page text into an lxml tree once, and read the page's own metadata from it.
+
+The text is handed to libxml2 as UTF-8 bytes with the encoding stated, so a ``<meta
+charset>`` that lies (or an XML declaration, which lxml refuses on ``str`` input)
+cannot make it decode a second time. Control characters that libxml2 rejects are
+removed first: a page must never fail to parse.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+
+
+def parse_html(text: str) -> etree._Element:
+    """The document root of ``text``; an empty ``<html>`` for text with no markup at all."""
+    data = _CONTROL.sub("", text).encode("utf-8", "replace")  # lone surrogates become "?"
+    root = None
+    if data.strip():
+        try:
+            root = etree.fromstring(data, _PARSER)
+        except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+            root = None
+    if root is None:
+        root = lxml.html.document_fromstring("<html><body></body></html>")
+    return root
+
+
+def meta_tags(root: etree._Element) -> dict[str, str]:
+    """``<meta name|property|itemprop=… content=…>`` as a dict, names lower-cased, first one wins."""
+    found: dict[str, str] = {}
+    for meta in root.iter("meta"):
+        name = meta.get("name") or meta.get("property") or meta.get("itemprop") or meta.get("http-equiv")
+        content = meta.get("content")
+        if name and content is not None:
+            found.setdefault(name.strip().lower(), content.strip())
+    return found
+
+
+def json_ld(root: etree._Element) -> list[dict[str, Any]]:
+    """Objects of the page's JSON-LD blocks (``@graph`` flattened); unreadable blocks are skipped."""
+    objects: list[dict[str, Any]] = []
+    for script in root.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text)
+        except ValueError:
+            continue
+        for item in data if isinstance(data, list) else [data]:
+            if not isinstance(item, dict):
+                continue
+            graph = item.get("@graph")
+            if isinstance(graph, list):
+                objects.extend(g for g in graph if isinstance(g, dict))
+            else:
+                objects.append(item)
+    return objects
+
+
+def style_texts(root: etree._Element) -> list[str]:
+    """Contents of the page's ``<style>`` elements (for hidden-class rules)."""
+    return [style.text for style in root.iter("style") if style.text]
+
+
+def strip_non_content(root: etree._Element) -> None:
+    """Remove scripts, styles and templates so text walks never see code."""
+    etree.strip_elements(root, "script", "style", "noscript", "template", with_tail=False)

@@ -1,0 +1,192 @@
+"""Label patterns of Chinese news pages (来源, 记者, 责编, 原标题 …), in both scripts.
+
+Sources, bylines and editor lines are written as ``LABEL：VALUE`` in free text, with
+every kind of bracket, colon and spacing. These helpers read them from plain text, so
+every site template shares one reading. Names are validated as names (2–4 Han
+characters, or a transliterated name with ``·``) so that sentences like
+"记者从…获悉" never turn into bylines.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Labels that introduce the publishing source, longest first.
+_SOURCE_WORDS = "来源于|來源於|来源|來源|稿源|出处|出處"
+#: ``资料来源``/``素材来源``/``图片来源``/``数据来源`` credit material, not the page.
+_NOT_PAGE_SOURCE = r"(?<![料材片据據息])"
+_SOURCE = re.compile(
+    _NOT_PAGE_SOURCE + f"(?:{_SOURCE_WORDS})" + r"\s*[:：]\s*"
+    r"(?P<value>[^\s|｜,，;；)）\]】]+(?:[ 　]?[-－—][ 　]?[^\s|｜,，;；)）\]】]+)?)"
+)
+
+#: Values that stand in for a source without naming one.
+_PLACEHOLDER_SOURCES = frozenset({"转载文章", "转载", "網絡", "网络", "互联网", "网络转载", "本站", "本网", "未知", "无", "不详"})
+
+_AUTHOR_LABEL = (
+    r"(?:本报记者|本報記者|本刊记者|本刊記者|本台记者|本台記者|特约记者|特約記者|见习记者|見習記者|实习记者|實習記者"
+    r"|首席记者|首席記者|记者|記者|作者|撰文|撰稿|通讯员|通訊員|执笔人|執筆人|执笔|執筆|文字"
+    r"|文\s*[/／]\s*(?:图|圖)?)"
+)
+_EDITOR_WORDS = "责任编辑|責任編輯|责编|責編|编辑|編輯"
+_EDITOR_LABEL = f"(?:{_EDITOR_WORDS})"
+
+#: Labels of people who are credited but are not writers or editors: they end a name list.
+_OTHER_ROLE_WORDS = (
+    "审核|審核|监制|監製|校对|校對|值班|终审|終審|初审|初審|复审|複審|统筹|統籌|策划|策劃"
+    "|摄影|攝影|摄像|攝像|视频|視頻|图|圖|设计|設計|海报|海報|制图|製圖"
+)
+_OTHER_ROLES = f"(?:{_OTHER_ROLE_WORDS})"
+
+# The names are read in a lookahead so that a following label (作者：X 责任编辑：Y) is still matched.
+_AUTHORS = re.compile(_AUTHOR_LABEL + r"\s*[:：]?\s*(?=(?P<names>[^\n]{0,60}))")
+_EDITORS = re.compile(_EDITOR_LABEL + r"(?:\s*[:：]\s*|[ 　]+)(?=(?P<names>[^\n]{0,60}))")
+
+#: Xinhua-style dateline credit: ``新华社北京5月19日电（刘艺、杨吉）`` or ``…电（记者邹伟）``.
+_WIRE_CREDIT = re.compile(r"电\s*[（(](?P<names>[^）)]{2,40})[）)]")
+#: A closing signature in brackets at the very end of the text: ``…共赢”。（钟才文）``.
+_SIGNATURE = re.compile(r"[（(](?P<names>[\u4e00-\u9fff·\s、，,]{2,30})[）)]\s*$")
+
+_ORIGINAL_TITLE = re.compile(r"(?:原标题|原標題|原题为|原題為|原题|原題)\s*[:：]?\s*(?P<value>[^\n]+)")
+
+#: A print-edition line of a reprint: ``《 人民日报 》（ 2024年05月10日   04 版）``.
+_PRINT_EDITION = re.compile(r"^《\s*[^》]{2,15}\s*》\s*[（(][^）)]{0,30}\d+\s*版\s*[）)]$")
+
+#: Lines made only of source/editor/proofreader credits (dropped from article bodies).
+_CREDIT_LINE = re.compile(
+    r"^[\s(（\[【「]*[^\s:：。！？]{0,8}?" + _NOT_PAGE_SOURCE
+    + f"(?:{_EDITOR_WORDS}|{_OTHER_ROLE_WORDS}|{_SOURCE_WORDS})"
+    + r"(?:\s*[:：]|[ 　])[^。！？!?]{0,50}$"
+)
+
+#: Any credit label followed by a colon: where one name list ends and the next begins.
+_NEXT_LABEL = re.compile(f"(?:{_OTHER_ROLE_WORDS}|{_EDITOR_WORDS}|{_SOURCE_WORDS})" + r"\s*[:：]|" + _AUTHOR_LABEL + r"\s*[:：]")
+_LABEL_TOKEN = re.compile(f"^(?:{_OTHER_ROLE_WORDS}|{_EDITOR_WORDS}|{_SOURCE_WORDS})$")
+_PUNCT_SPLIT = re.compile(r"[、，,/／\s]+")
+_NAME_END = re.compile(r"[）)】\]」』|｜。；;！!？?:：“”\"《》<>]")
+_HAN_NAME = re.compile(r"^[\u3400-\u9fff]{2,4}$")
+_FOREIGN_NAME = re.compile(r"^[\u3400-\u9fff]{1,8}(?:[·•．][\u3400-\u9fff]{1,8})+$")
+
+#: Words that follow a 记者-style label in sentences but are never names.
+_NOT_NAMES = frozenset(
+    "获悉 了解 注意到 看到 发现 采访 来到 走进 走访 表示 近日 日前 今天 昨天 昨日 今日 目前 现场 一行 "
+    "会上 手记 观察 调查 节日 专访 问答 对话 写道 提问 统计 体验 探访 实地 从中 得知 查询 联系 随机 "
+    "编辑 记者 作者 通讯员 整合 报道 综合 摄影 编译 实习生 文字 來源 来源 推荐 部门 委员 主任".split()
+)
+#: Role words that may sit between names in a byline without ending it.
+_ROLE_WORDS = frozenset("通讯员 通訊員 实习生 實習生 记者 記者 本报记者 特约记者 整合 整理 编译 報道 报道 综合 撰文 文".split())
+#: Trailing words glued to a name (``罗科苏盈发自北京``, ``陈智整合``).
+_NAME_SUFFIX = re.compile(r"(?:发自|發自|报道|報道|报导|報導|整合|整理|编译|編譯|综合|綜合|摄|攝).*$")
+
+
+def find_source(text: str) -> str | None:
+    """The first labelled source in ``text`` that names one (placeholders such as 转载文章 skipped)."""
+    for match in _SOURCE.finditer(text):
+        value = match.group("value").strip("《》〈〉\"“”'")
+        if value and value not in _PLACEHOLDER_SOURCES:
+            return value
+    return None
+
+
+def find_authors(text: str) -> list[str]:
+    """Writers credited in ``text``: 记者/作者/文/通讯员 … labels; photographers (… 摄) excluded."""
+    names: list[str] = []
+    for match in _AUTHORS.finditer(text):
+        _extend(names, _names_unless_photo(match.group("names")))
+    return names
+
+
+def find_wire_authors(text: str) -> list[str]:
+    """Names in a wire dateline credit ``…电（记者 X、Y）`` or a closing signature ``（X Y）``."""
+    names: list[str] = []
+    for pattern in (_WIRE_CREDIT, _SIGNATURE):
+        for match in pattern.finditer(text):
+            inner = match.group("names")
+            labelled = find_authors(inner)
+            _extend(names, labelled or _names_unless_photo(inner))
+    return names
+
+
+def find_editors(text: str) -> list[str]:
+    """Names after 责编/责任编辑/编辑 labels; 审核/监制/校对/值班 are other roles and end the list."""
+    names: list[str] = []
+    for match in _EDITORS.finditer(text):
+        _extend(names, split_names(match.group("names")))
+    return names
+
+
+def find_original_title(text: str) -> str | None:
+    """The text after 原标题/原標題/原题为, without brackets."""
+    match = _ORIGINAL_TITLE.search(text)
+    if not match:
+        return None
+    value = match.group("value").strip()
+    if value.startswith("《") and "》" in value:
+        value = value[1 : value.index("》")]
+    value = value.rstrip(")）】]").strip()
+    return value or None
+
+
+def is_credit_line(line: str) -> bool:
+    """Whether a body line is only a source/editor/proofreader credit, e.g. ``(责编：萧潇、张妍)``."""
+    return len(line) <= 60 and _CREDIT_LINE.match(line) is not None
+
+
+def is_print_edition_line(line: str) -> bool:
+    """Whether a line is a newspaper reprint marker like ``《光明日报》（2024年05月20日 03版）``."""
+    return _PRINT_EDITION.match(line.strip()) is not None
+
+
+def split_names(segment: str) -> list[str]:
+    """Names at the start of ``segment``: split on 、，,/ and spaces, roles and brackets dropped.
+
+    Reading stops at the first token that is not a name or at the next label, so the
+    text after a byline never leaks in. Space-padded two-character names (``方  敏``,
+    padded to align with three-character names) are joined back.
+    """
+    head = _NEXT_LABEL.split(segment, maxsplit=1)[0]
+    head = _NAME_END.split(head, maxsplit=1)[0]
+    names: list[str] = []
+    singles: list[str] = []
+    for token in _PUNCT_SPLIT.split(head.strip()):
+        if not token:
+            continue
+        if len(token) == 1 and "\u3400" <= token <= "\u9fff":
+            singles.append(token)
+            if len(singles) == 2:
+                names.append("".join(singles))
+                singles = []
+            continue
+        singles = []
+        if token in _ROLE_WORDS:
+            continue
+        if _LABEL_TOKEN.match(token):
+            break
+        name = _NAME_SUFFIX.sub("", token) if len(token) > 2 else token
+        if not is_name(name):
+            break
+        names.append(name)
+        if name != token:  # a glued suffix (发自北京, 摄) ends the byline
+            break
+    return names
+
+
+def is_name(token: str) -> bool:
+    """A plausible personal name: 2–4 Han characters or a ``·``-joined transliteration."""
+    if token in _NOT_NAMES:
+        return False
+    return bool(_HAN_NAME.match(token) or _FOREIGN_NAME.match(token))
+
+
+def _names_unless_photo(segment: str) -> list[str]:
+    """Names of a byline segment, or none when the credit is for a photo (``记者 张三 摄``)."""
+    names = split_names(segment)
+    if names and re.match(r"^[^\n]{0,20}?" + re.escape(names[-1]) + r"\s*(?:摄|攝|供图|供圖)", segment):
+        return []
+    return names
+
+
+def _extend(names: list[str], more: list[str]) -> None:
+    for name in more:
+        if name not in names:
+            names.append(name)

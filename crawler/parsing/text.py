@@ -1,0 +1,225 @@
+"""Text of HTML elements as a reader sees it: visible blocks, trimmed, widgets left out.
+
+Browsers collapse source whitespace but keep ``&nbsp;`` and full-width spaces, and
+show a ``<br>`` or a block element as a line break; article bodies are read the same
+way, one paragraph per visible line. Hidden elements are decided from inline styles,
+the ``hidden`` attribute and the page's own ``display:none`` CSS class rules, since
+people.com.cn hides ``div.otitle`` that way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+
+_SOURCE_SPACE = re.compile(r"[ \t\r\n\f\v]+")
+#: Visible spaces (nbsp, full-width, thin …) and invisible characters, folded to a space or removed.
+_VISIBLE_SPACE = str.maketrans({"\xa0": " ", "\u3000": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ",
+                                "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": ""})
+
+#: Elements whose content is never article text.
+SKIP_TAGS = frozenset(
+    "script style noscript template iframe frame frameset form button select option textarea input "
+    "object embed svg canvas video audio map area head title link meta".split()
+)
+#: Elements a browser shows on their own line(s).
+BLOCK_TAGS = frozenset(
+    "p div section article aside header footer main nav blockquote center pre address "
+    "ul ol li dl dt dd table thead tbody tfoot tr td th caption figure figcaption "
+    "h1 h2 h3 h4 h5 h6 hr body html text".split()
+)
+HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+
+#: class/id words of share buttons, font-size switches, related lists, comments, pagers, ads.
+_WIDGET = re.compile(
+    r"share|print|fontsize|font-size|font_size|zoom|toolbar|related|relevant|recommend|comment|copyright|"
+    r"qrcode|ewm|pager|paging|zdfy|pagelink|page_nav|pagenav|advert|"
+    r"(?:^|[\s_-])(?:ad|ads|tool|tools|font|tags?|keywords?|hide_word)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_SHOWN_STYLE = re.compile(r"display\s*:\s*(?!none)[a-z-]+", re.IGNORECASE)
+_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_CSS_BRACE = re.compile(r"[{};]")
+_CLASS_SELECTOR = re.compile(r"\.([\w-]+)\s*$")
+_CENTERED = re.compile(r"text-align\s*:\s*center", re.IGNORECASE)
+
+
+def clean_text(text: str | None) -> str:
+    """Collapse source whitespace like a browser, keep nbsp/full-width spaces as spaces, trim."""
+    if not text:
+        return ""
+    return _SOURCE_SPACE.sub(" ", text).translate(_VISIBLE_SPACE).strip()
+
+
+def hidden_classes(css_texts: Iterable[str]) -> frozenset[str]:
+    """Class names that top-level CSS rules hide (``.x{display:none}``); rules in @media blocks are ignored.
+
+    Only top-level rules count, because ``@media`` rules hide things on phones, not for
+    the reader of the page at desktop width.
+    """
+    found: set[str] = set()
+    for css in css_texts:
+        for selectors, declarations in _CSS_RULE.findall(_top_level(css)):
+            if not _HIDDEN_STYLE.search(declarations):
+                continue
+            for selector in selectors.split(","):
+                match = _CLASS_SELECTOR.search(selector.strip())
+                if match:
+                    found.add(match.group(1))
+    return frozenset(found)
+
+
+def _top_level(css: str) -> str:
+    """The CSS without its at-rules (``@media {...}``, ``@import …;``)."""
+    parts, pos = [], 0
+    while (at := css.find("@", pos)) != -1:
+        parts.append(css[pos:at])
+        pos = _end_of_at_rule(css, at)
+    parts.append(css[pos:])
+    return "".join(parts)
+
+
+def _end_of_at_rule(css: str, start: int) -> int:
+    depth = 0
+    for match in _CSS_BRACE.finditer(css, start):
+        char = match.group()
+        if char == ";" and depth == 0:
+            return match.end()
+        depth += 1 if char == "{" else -1 if char == "}" else 0
+        if depth == 0 and char == "}":
+            return match.end()
+    return len(css)
+
+
+def is_hidden(element: etree._Element, hidden: frozenset[str]) -> bool:
+    """Whether the reader cannot see ``element``: inline style, ``hidden`` attribute or a hiding class."""
+    style = element.get("style") or ""
+    if _HIDDEN_STYLE.search(style) or element.get("hidden") is not None:
+        return True
+    if hidden and not _SHOWN_STYLE.search(style):
+        return any(name in hidden for name in (element.get("class") or "").split())
+    return False
+
+
+def is_widget(element: etree._Element) -> bool:
+    """Whether class/id mark a share bar, font-size switch, related list, pager, comments or ad."""
+    marks = f"{element.get('class') or ''} {element.get('id') or ''}".strip()
+    return bool(marks) and _WIDGET.search(marks) is not None
+
+
+def link_density(element: etree._Element) -> float:
+    """Share of the element's text that sits inside links (near 1 for menus and link lists)."""
+    total = len(clean_text("".join(element.itertext())))
+    if not total:
+        return 0.0
+    linked = sum(len(clean_text("".join(a.itertext()))) for a in element.iter("a"))
+    return min(1.0, linked / total)
+
+
+def is_link_list(element: etree._Element) -> bool:
+    """A related-news list or menu: several links making up most of the text."""
+    if element.tag not in ("ul", "ol", "dl", "table", "div"):
+        return False
+    links = sum(1 for _ in element.iter("a"))
+    return links >= 3 and link_density(element) > 0.6
+
+
+@dataclass(slots=True)
+class Block:
+    """One visible line of a body: a paragraph, a heading, or an image."""
+
+    kind: str  # "p", "h2".."h4" or "img"
+    text: str = ""
+    src: str = ""
+    centered: bool = False
+
+
+def body_blocks(root: etree._Element, hidden: frozenset[str]) -> list[Block]:
+    """Visible blocks of ``root`` in reading order, skipping hidden parts, widgets and link lists."""
+    return list(_walk(root, hidden))
+
+
+def paragraphs(root: etree._Element, hidden: frozenset[str] = frozenset()) -> list[str]:
+    """Text paragraphs of ``root`` (block elements and ``<br>`` break lines), trimmed, non-empty."""
+    return [b.text for b in body_blocks(root, hidden) if b.kind != "img"]
+
+
+def _walk(root: etree._Element, hidden: frozenset[str]) -> Iterator[Block]:
+    buffer: list[str] = []
+    state = {"centered": False, "heading": ""}
+
+    def flush() -> Iterator[Block]:
+        text = clean_text("".join(buffer))
+        buffer.clear()
+        if text:
+            yield Block(kind=state["heading"] or "p", text=text, centered=state["centered"])
+
+    stack: list[tuple[etree._Element, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        tail = node.tail if node is not root else None
+        if leaving:
+            if node.tag in BLOCK_TAGS:
+                yield from flush()
+                state["centered"] = False
+                if node.tag in HEADING_TAGS:
+                    state["heading"] = ""
+            if tail:
+                buffer.append(tail)
+            continue
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if not tag or tag in SKIP_TAGS or (node is not root and _skipped(node, hidden)):
+            if tail:
+                buffer.append(tail)
+            continue
+        if tag == "br":
+            yield from flush()
+            if tail:
+                buffer.append(tail)
+            continue
+        if tag == "img":
+            src = node.get("data-src") or node.get("data-original") or node.get("src") or ""
+            if src and not _is_icon(node):
+                yield from flush()
+                yield Block(kind="img", src=src.strip(), text=clean_text(node.get("alt")))
+            if tail:
+                buffer.append(tail)
+            continue
+        if tag in BLOCK_TAGS:
+            yield from flush()
+            state["centered"] = bool(_CENTERED.search(node.get("style") or "")) or node.get("align") == "center"
+            if tag in HEADING_TAGS:
+                state["heading"] = tag if tag in ("h2", "h3", "h4") else "h4"
+        if node.text:
+            buffer.append(node.text)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node))
+    yield from flush()
+
+
+def _skipped(node: etree._Element, hidden: frozenset[str]) -> bool:
+    return is_hidden(node, hidden) or is_widget(node) or is_link_list(node) or _is_link_paragraph(node)
+
+
+def _is_link_paragraph(node: etree._Element) -> bool:
+    """A paragraph that is nothing but a link ("点击进入…>>") is navigation, not article text."""
+    if node.tag != "p":
+        return False
+    links = node.findall(".//a")
+    if not links or node.find(".//img") is not None:
+        return False
+    linked = "".join("".join(a.itertext()).split())
+    return bool(linked) and linked == "".join("".join(node.itertext()).split())
+
+
+def _is_icon(img: etree._Element) -> bool:
+    """Tiny images (icons, spacers, share buttons) are decoration, not article images."""
+    for attribute in ("width", "height"):
+        value = (img.get(attribute) or "").strip().rstrip("px")
+        if value.isdigit() and int(value) < 50:
+            return True
+    return False

@@ -1,0 +1,139 @@
+"""Serve a :class:`~crawler.replica.site.ReplicaSite` over HTTP on 127.0.0.1.
+
+Behaves like the web server a crawler meets: status codes, ``Content-Type`` with the
+charset the page declares (true or not), ``Last-Modified``/``ETag`` validators with 304
+answers to conditional GETs, HEAD, keep-alive. It counts requests per request target
+(``hits``) so tests can check what a crawl fetched and that it re-fetched nothing.
+
+Use :class:`ReplicaServer` as a context manager when you need ``hits``, or
+:func:`running_replica` when only the base URL matters.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from email.utils import parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from crawler.replica.pages import ReplicaPage
+from crawler.replica.site import NOT_FOUND, ReplicaSite
+
+logger = logging.getLogger(__name__)
+
+
+class ReplicaServer(ThreadingHTTPServer):
+    """Threaded HTTP server for one replica site; a context manager serving in the background.
+
+    ``hits`` counts requests (GET and HEAD, including 304s and 404s) per request target
+    as sent, query string included.
+    """
+
+    daemon_threads = True
+
+    def __init__(self, site: ReplicaSite, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__((host, port), _Handler)
+        self.site = site
+        self.hits: Counter[str] = Counter()
+        self._hits_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        """``http://HOST:PORT`` with the port actually bound (useful with ``port=0``)."""
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def count(self, target: str) -> None:
+        with self._hits_lock:
+            self.hits[target] += 1
+
+    def __enter__(self) -> ReplicaServer:
+        self._thread = threading.Thread(target=self.serve_forever, name="replica-server", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.shutdown()
+        self.server_close()
+        if self._thread is not None:
+            self._thread.join()
+
+
+def _not_modified(page: ReplicaPage, if_none_match: str | None, if_modified_since: str | None) -> bool:
+    """RFC 9110 conditional GET: If-None-Match wins; else compare If-Modified-Since."""
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in tags or page.etag in tags
+    last_modified = page.headers.get("Last-Modified")
+    if if_modified_since is None or last_modified is None:
+        return False
+    try:
+        return parsedate_to_datetime(last_modified) <= parsedate_to_datetime(if_modified_since)
+    except (TypeError, ValueError):  # unreadable date: ignore the condition, as servers do
+        return False
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ReplicaServer
+    protocol_version = "HTTP/1.1"
+    server_version = "nginx"
+    sys_version = ""
+
+    def do_GET(self) -> None:
+        self._respond(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._respond(send_body=False)
+
+    def _respond(self, *, send_body: bool) -> None:
+        self.server.count(self.path)
+        pages = self.server.site.pages
+        page = pages.get(self.path) or pages.get(urlsplit(self.path).path) or NOT_FOUND
+        conditional = page.status == 200 and _not_modified(
+            page, self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
+        )
+        self.send_response(304 if conditional else page.status)
+        if page.status == 200:
+            self.send_header("ETag", page.etag)
+        for name, value in page.headers.items():
+            self.send_header(name, value)
+        if conditional:
+            self.end_headers()
+            return
+        self.send_header("Content-Type", page.content_type)
+        self.send_header("Content-Length", str(len(page.body)))
+        self.end_headers()
+        if send_body:
+            self.wfile.write(page.body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        logger.debug("%s " + format, self.address_string(), *args)
+
+
+@contextmanager
+def running_replica(site: ReplicaSite, port: int = 0) -> Iterator[str]:
+    """Serve ``site`` on 127.0.0.1 in a background thread; yields the base URL."""
+    with ReplicaServer(site, port=port) as server:
+        yield server.base_url
+
+
+def serve_forever(
+    site: ReplicaSite, host: str = "127.0.0.1", port: int = 8800, *, on_ready: Callable[[str], None] | None = None
+) -> None:
+    """Serve ``site`` in the foreground until interrupted (the CLI's ``replica serve``).
+
+    ``on_ready`` receives the base URL once the socket is bound, so a caller can print
+    it even when ``port=0`` lets the system choose.
+    """
+    server = ReplicaServer(site, host, port)
+    if on_ready is not None:
+        on_ready(server.base_url)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()

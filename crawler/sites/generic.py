@@ -1,0 +1,587 @@
+"""Article extraction for sites nobody wrote rules for.
+
+:class:`GenericArticlePage` is a page object in the web-poet style: built once from
+the page text, it answers one question per Article field with a short method, so a
+site template (:mod:`crawler.sites.people`) overrides only what its markup knows
+better. The generic answers rely on what Chinese news pages share: the headline is
+the heading that matches ``<title>``; the dateline, source and byline sit right
+under it; the body is the block with the most punctuated text; editor lines follow
+it. A field that raises becomes a ``parse_error`` problem, never a crash.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Callable, Iterable
+from difflib import SequenceMatcher
+from functools import cached_property
+from typing import Any, TypeVar
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+
+from crawler.items import Article, Image, Problem
+from crawler.parsing import labels
+from crawler.parsing.chinese import detect_script
+from crawler.parsing.dates import META_DATE_NAMES, FoundDate, first_date, looks_like_date, parse_date_value
+from crawler.parsing.html import json_ld, meta_tags, parse_html, strip_non_content, style_texts
+from crawler.parsing.text import (
+    Block,
+    body_blocks,
+    clean_text,
+    hidden_classes,
+    is_hidden,
+    link_density,
+)
+from crawler.parsing.urls import canonicalize
+
+T = TypeVar("T")
+
+#: Chinese and ASCII sentence punctuation: dense in article text, rare in menus.
+_PUNCTUATION = re.compile(r"[，。；：！？、“”,.;!?]")
+#: class/id words that mark the page's furniture, sorted by what they hold.
+_MARKS = {
+    "title": re.compile(r"title|headline|(?:^|[\s_-])tit(?:$|[\s_-])|biaoti", re.IGNORECASE),
+    "date": re.compile(r"date|time|pubtime|paperdate|riqi|shijian|(?:^|[\s_-])info(?:$|[\s_-])", re.IGNORECASE),
+    "source": re.compile(r"source|laiyuan|(?:^|[\s_-])from(?:$|[\s_-])", re.IGNORECASE),
+    "author": re.compile(r"author|byline|writer|zuozhe|reporter|editor|bianji", re.IGNORECASE),
+    "crumbs": re.compile(
+        r"crumb|navpath|position|location|weizhi|dqwz|daohang|(?:^|[\s_-])(?:path|route|bread|guide|where|local|site_?nav)(?:$|[\s_-])",
+        re.IGNORECASE,
+    ),
+    "pager": re.compile(r"zdfy|pager|paging|pagination|pagelink|page_?nav|fenye|(?:^|[\s_-])pages?(?:$|[\s_-])", re.IGNORECASE),
+}
+_KICKER = re.compile(r"(?:^|[\s_-])(?:pre|yin|yinti|kicker|introtitle|top_?title)(?:$|[\s_-])", re.IGNORECASE)
+_SUBHEAD = re.compile(r"(?:^|[\s_-])(?:sub|subtitle|sub_?title|fu|futi)(?:$|[\s_-])", re.IGNORECASE)
+_CRUMB_LEAD = re.compile(r"当前位置|您的位置|你的位置|您现在的位置|所在位置|當前位置|您的位置")
+_CRUMB_SEPARATORS = re.compile(r"^[\s>»›→/|\-－>＞]*$")
+_TITLE_SEPARATORS = re.compile(r"\s*(?:--|—|_|\||｜| - | – )\s*")
+_PAGE_NUMBER = re.compile(r"^\s*[\[【(（第]?\s*(\d{1,3})\s*[\]】)）页]?\s*$")
+#: Short widget lines that appear inside article containers.
+_WIDGET_LINE = re.compile(
+    r"^(?:分享(?:到|让更多人看到)?|打印|关闭(?:窗口)?|返回顶部|小字号|大字号|字号[：:]?.{0,8}|【?纠错】?|阅读剩余全文.*|展开全文|"
+    r"调查问题加载中.*|Play Video|扫一扫.*|手机看新闻|责任编辑.{0,12}$|我要纠错|微信|微博|QQ空间|\[?[大中小]\]?\s*[大中小]?\s*[大中小]?)$"
+)
+_PASSWORD = re.compile(r"password|passwd", re.IGNORECASE)
+
+#: How much text after the headline may hold the dateline and byline.
+_DATELINE_WINDOW = 300
+#: How much text after the body may hold editor and source lines.
+_AFTER_BODY_WINDOW = 400
+#: A body shorter than this with no sentence is not an article.
+_MIN_BODY_CHARS = 40
+
+
+def field_method(field: str, default: Any) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Turn an exception in one field method into a ``parse_error`` problem and a default value."""
+
+    def wrap(method: Callable[..., T]) -> Callable[..., T]:
+        @functools.wraps(method)
+        def guarded(self: GenericArticlePage, *args: Any) -> T:
+            try:
+                return method(self, *args)
+            except Exception as exc:  # noqa: BLE001 - any parser failure must stay a problem
+                self.problems.append(
+                    Problem(kind="parse_error", detail=f"{type(exc).__name__}: {exc}"[:300], field=field)
+                )
+                return default() if callable(default) else default
+
+        return guarded
+
+    return wrap
+
+
+class GenericArticlePage:
+    """One fetched page read as a Chinese news article, field by field."""
+
+    #: Template name recorded in :attr:`Article.template`.
+    template = "generic"
+    #: Registrable site name; empty means "derive from the URL host".
+    site = ""
+
+    def __init__(self, url: str, html: str | etree._Element, encoding: str | None = None) -> None:
+        self.url = url
+        self.encoding = encoding
+        self.problems: list[Problem] = []
+        self.root = parse_html(html) if isinstance(html, str) else html
+        self.meta = meta_tags(self.root)
+        self.json_ld = json_ld(self.root)
+        self.hidden = hidden_classes(style_texts(self.root))
+        strip_non_content(self.root)
+
+    # -- page furniture, found once ---------------------------------------------------
+
+    @cached_property
+    def marked(self) -> dict[str, list[etree._Element]]:
+        """Elements whose class/id mark them as title, date, source, author, crumbs or pager, in page order."""
+        found: dict[str, list[etree._Element]] = {kind: [] for kind in _MARKS}
+        for element in self.root.iter():
+            if not isinstance(element.tag, str):
+                continue
+            marks = f"{element.get('class') or ''} {element.get('id') or ''}"
+            if len(marks) < 3:
+                continue
+            for kind, pattern in _MARKS.items():
+                if pattern.search(marks):
+                    found[kind].append(element)
+        return found
+
+    @cached_property
+    def document_title(self) -> str:
+        """``<title>`` text (or og:title), which the on-page headline normally starts with."""
+        title = self.root.find(".//title")
+        text = clean_text(title.text_content()) if title is not None else ""
+        return text or clean_text(self.meta.get("og:title"))
+
+    @cached_property
+    def title_element(self) -> etree._Element | None:
+        """The visible heading that best matches the document title (h1 preferred)."""
+        reference = self.document_title
+        best, best_score = None, 0.0
+        for element, bonus in self._headline_candidates():
+            text = element_text(element)
+            if not 4 <= len(text) <= 120:
+                continue
+            score = bonus + (_overlap(text, reference) if reference else 0.5)
+            if score > best_score:
+                best, best_score = element, score
+        return best if best_score >= 0.75 else None
+
+    def _headline_candidates(self) -> Iterable[tuple[etree._Element, float]]:
+        for tag, bonus in (("h1", 0.3), ("h2", 0.15), ("h3", 0.05)):
+            for element in self.root.iter(tag):
+                if not is_hidden(element, self.hidden):
+                    yield element, bonus
+        for element in self.marked["title"]:
+            if element.tag in ("div", "span", "p", "td", "strong", "font", "b") and not is_hidden(element, self.hidden):
+                yield element, 0.1
+
+    @cached_property
+    def body_element(self) -> etree._Element | None:
+        """The container with the most punctuated paragraph text, discounted by its share of link text."""
+        scores: dict[etree._Element, float] = {}
+        for element in self.root.iter("p", "div", "td", "section", "article", "font", "span", "text"):
+            text = _own_paragraph_text(element)
+            if len(text) < 10:
+                continue
+            punctuation = len(_PUNCTUATION.findall(text))
+            if not punctuation:
+                continue
+            score = 1 + punctuation + min(len(text) / 100, 3)
+            holder = element if element.tag in ("div", "td", "text") else element.getparent()
+            if holder is None:
+                continue
+            scores[holder] = scores.get(holder, 0.0) + score
+            grandparent = holder.getparent()
+            if grandparent is not None:
+                scores[grandparent] = scores.get(grandparent, 0.0) + score / 2
+        if not scores:
+            return None
+        top = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:5]
+        return max(top, key=lambda item: item[1] * (1 - link_density(item[0])))[0]
+
+    @cached_property
+    def body_blocks(self) -> list[Block]:
+        """Visible blocks of the body container, headline repeats, credits and widget lines removed."""
+        if self.body_element is None:
+            return []
+        headings = {t for t in (self.title(), self.pretitle(), self.subtitle()) if t}
+        kept = []
+        for block in body_blocks(self.body_element, self.hidden):
+            if block.kind != "img" and self._is_furniture_line(block.text, headings):
+                continue
+            kept.append(block)
+        return kept
+
+    def _is_furniture_line(self, text: str, headings: set[str]) -> bool:
+        return (
+            text in headings
+            or labels.is_credit_line(text)
+            or labels.is_print_edition_line(text)
+            or _WIDGET_LINE.match(text) is not None
+            or _is_dateline(text)
+        )
+
+    @cached_property
+    def body_lines(self) -> list[str]:
+        return [b.text for b in self.body_blocks if b.kind != "img"]
+
+    @cached_property
+    def raw_body_lines(self) -> list[str]:
+        """Body lines before credit lines are removed (editor lines live there)."""
+        if self.body_element is None:
+            return []
+        return [b.text for b in body_blocks(self.body_element, self.hidden) if b.kind != "img"]
+
+    @cached_property
+    def after_title_text(self) -> str:
+        """Visible text right after the headline: where datelines, sources and bylines sit."""
+        if self.title_element is None:
+            return ""
+        return self._text_following(self.title_element, _DATELINE_WINDOW)
+
+    @cached_property
+    def after_body_text(self) -> str:
+        """Visible text right after the body: editor lines and closing credits."""
+        if self.body_element is None:
+            return ""
+        return self._text_following(self.body_element, _AFTER_BODY_WINDOW)
+
+    def _text_following(self, element: etree._Element, limit: int) -> str:
+        pieces: list[str] = []
+        size = 0
+        for node in _following(element, lambda e: is_hidden(e, self.hidden)):
+            text = clean_text(_own_text(node))
+            if text:
+                pieces.append(text)
+                size += len(text)
+                if size >= limit:
+                    break
+        return "\n".join(pieces)
+
+    @cached_property
+    def page_text(self) -> str:
+        body = self.root.find("body")
+        return "\n".join(b.text for b in body_blocks(body if body is not None else self.root, self.hidden) if b.text)
+
+    # -- one method per Article field --------------------------------------------------
+
+    @field_method("title", None)
+    def title(self) -> str | None:
+        if self.title_element is not None:
+            return element_text(self.title_element)
+        for item in self.json_ld:
+            if isinstance(item.get("headline"), str) and item["headline"].strip():
+                return clean_text(item["headline"])
+        title = clean_text(self.meta.get("og:title")) or self.document_title
+        return strip_site_suffix(title) or None
+
+    @field_method("pretitle", None)
+    def pretitle(self) -> str | None:
+        return self._neighbour_heading("preceding", _KICKER)
+
+    @field_method("subtitle", None)
+    def subtitle(self) -> str | None:
+        return self._neighbour_heading("following", _SUBHEAD)
+
+    def _neighbour_heading(self, direction: str, marks: re.Pattern[str]) -> str | None:
+        """A kicker/sub-headline: the nearest sibling heading (or marked element) next to the headline."""
+        if self.title_element is None:
+            return None
+        siblings = self.title_element.itersiblings(preceding=direction == "preceding")
+        for sibling in list(siblings)[:2]:
+            if not isinstance(sibling.tag, str) or is_hidden(sibling, self.hidden):
+                continue
+            is_heading = sibling.tag in ("h2", "h3", "h4", "h5") or marks.search(
+                f"{sibling.get('class') or ''} {sibling.get('id') or ''}"
+            )
+            if not is_heading:
+                return None
+            text = element_text(sibling)
+            if text and len(text) <= 80 and not looks_like_date(text):
+                return text
+        return None
+
+    @field_method("original_title", None)
+    def original_title(self) -> str | None:
+        for text in (self._hidden_and_body_text, self.after_title_text):
+            found = labels.find_original_title(text)
+            if found:
+                return found
+        return None
+
+    @cached_property
+    def _hidden_and_body_text(self) -> str:
+        """Body text including hidden parts: 原标题 often sits in a hidden element."""
+        if self.body_element is None:
+            return ""
+        return clean_text(" ".join(self.body_element.itertext()))
+
+    @field_method("published", None)
+    def published(self) -> FoundDate | None:
+        """The dateline under the headline, else date metadata, else a marked date element, else any date."""
+        found = first_date(self.after_title_text)
+        if found:
+            return found
+        found = self._metadata_date()
+        if found:
+            return found
+        for element in self.marked["date"]:
+            found = first_date(element_text(element))
+            if found:
+                return found
+        return first_date(self.after_body_text) or first_date(self.page_text)
+
+    def _metadata_date(self) -> FoundDate | None:
+        for item in self.json_ld:
+            value = item.get("datePublished")
+            if isinstance(value, str) and (found := parse_date_value(value)):
+                return found
+        for name in META_DATE_NAMES:
+            if (value := self.meta.get(name)) and (found := parse_date_value(value)):
+                return found
+        return None
+
+    @field_method("source", None)
+    def source(self) -> str | None:
+        for text in (self.after_title_text, self._marked_text("source"), self.after_body_text, self.page_text):
+            found = labels.find_source(text)
+            if found:
+                return found
+        for element in self.marked["source"]:
+            text = element_text(element)
+            if 2 <= len(text) <= 20 and not _PUNCTUATION.search(text) and not looks_like_date(text):
+                return text
+        return labels.find_source(self.meta.get("source", ""))
+
+    @field_method("authors", list)
+    def authors(self) -> list[str]:
+        lines = self.body_lines
+        regions = [self.after_title_text, self._marked_text("author"), *lines[:2], *lines[-2:], self.after_body_text]
+        names = _union(labels.find_authors(text) for text in regions)
+        if names:
+            return names
+        return _union(labels.find_wire_authors(text) for text in [*lines[:1], *lines[-1:]])
+
+    @field_method("editors", list)
+    def editors(self) -> list[str]:
+        lines = self.raw_body_lines
+        credit_lines = [line for line in lines if labels.is_credit_line(line)]
+        regions = [*credit_lines, *lines[-3:], self.after_body_text, self._marked_text("author")]
+        return _union(labels.find_editors(text) for text in regions)
+
+    def _marked_text(self, kind: str) -> str:
+        return "\n".join(element_text(e) for e in self.marked[kind][:6])
+
+    @field_method("breadcrumbs", list)
+    def breadcrumbs(self) -> list[str]:
+        title = self.title()
+        for container in self._crumb_containers():
+            texts = [element_text(a) for a in container.iter("a")]
+            texts = [t for t in texts if t and t != title]
+            if 1 <= len(texts) <= 8 and sum(map(len, texts)) / len(texts) <= 12:
+                return texts
+        return []
+
+    def _crumb_containers(self) -> Iterable[etree._Element]:
+        yield from (e for e in self.marked["crumbs"] if e.find(".//a") is not None and not is_hidden(e, self.hidden))
+        for element in self.root.iter("div", "span", "p", "td"):
+            if element.text and _CRUMB_LEAD.search(element.text):
+                yield element
+
+    @field_method("body", str)
+    def body(self) -> str:
+        return "\n".join(self.body_lines)
+
+    @field_method("body_html", str)
+    def body_html(self) -> str:
+        parts = []
+        for block in self.body_blocks:
+            if block.kind == "img":
+                parts.append(f'<img src="{_escape(urljoin(self.url, block.src))}">')
+            else:
+                parts.append(f"<{block.kind}>{_escape(block.text)}</{block.kind}>")
+        return "\n".join(parts)
+
+    @field_method("images", list)
+    def images(self) -> list[Image]:
+        """Body images; the caption is the short centred line right after the image, if any."""
+        images = []
+        blocks = self.body_blocks
+        for index, block in enumerate(blocks):
+            if block.kind != "img":
+                continue
+            following = blocks[index + 1] if index + 1 < len(blocks) else None
+            caption = None
+            if following is not None and following.kind == "p" and following.centered and len(following.text) <= 80:
+                caption = following.text
+            images.append(Image(url=urljoin(self.url, block.src), caption=caption or block.text or None))
+        return images
+
+    @field_method("page_urls", list)
+    def page_urls(self) -> list[str]:
+        """All pages of a paginated article, in order (this one included); ``[url]`` when not paginated."""
+        numbered: dict[int, str] = {}
+        for pager in self.marked["pager"]:
+            for link in pager.iter("a"):
+                match = _PAGE_NUMBER.match(element_text(link))
+                href = (link.get("href") or "").strip()
+                if match and href and not href.lower().startswith("javascript"):
+                    numbered.setdefault(int(match.group(1)), urljoin(self.url, href))
+            if numbered:
+                break
+        own = canonicalize(self.url)
+        same_article = {n: u for n, u in numbered.items() if canonicalize(u) == own or _same_stem(u, self.url)}
+        if len(same_article) < 2:
+            return [self.url]
+        urls = [same_article[n] for n in sorted(same_article)]
+        if canonicalize(urls[0]) == own:
+            urls[0] = self.url
+        return urls if self.url in urls or canonicalize(urls[0]) == own else [self.url, *urls]
+
+    @field_method("canonical_url", str)
+    def canonical_url(self) -> str:
+        link = self.root.find(".//link[@rel='canonical']")
+        href = (link.get("href") or "").strip() if link is not None else ""
+        if href:
+            absolute = urljoin(self.url, href)
+            if urlsplit(absolute).hostname == urlsplit(self.url).hostname:
+                return canonicalize(absolute)
+        return canonicalize(self.url)
+
+    @field_method("script", lambda: "zh-Hans")
+    def script(self) -> str:
+        return detect_script(f"{self.title() or ''}{self.body()[:1000]}")
+
+    # -- verdict and assembly ------------------------------------------------------------
+
+    def is_article(self) -> tuple[bool, str]:
+        """``(True, "")`` for an article page, else ``(False, reason)``: list, login or empty pages."""
+        body = self.body()
+        if not self.root.findtext(".//body") and len(self.root) < 2 and not body:
+            return False, "the page is empty"
+        if not body or len(body) < _MIN_BODY_CHARS and not _PUNCTUATION.search(body):
+            return False, "no article text: the page has no block of punctuated sentences"
+        if any(_PASSWORD.search(i.get("type") or "") for i in self.root.iter("input")) and len(body) < 300:
+            return False, "a login page: it asks for a password and has little text"
+        if self.title() is None and self.published() is None:
+            return False, "no headline and no date: not an article page"
+        if self._looks_like_list():
+            return False, "a list page: most of the page text is links"
+        return True, ""
+
+    def _looks_like_list(self) -> bool:
+        if self.body_element is None:
+            return True
+        body_chars = len(self.body())
+        links = [element_text(a) for a in self.root.iter("a")]
+        headline_links = sum(1 for t in links if len(t) >= 12)
+        return headline_links >= 40 and body_chars < 40 * headline_links and self.published() is None or (
+            headline_links >= 60 and body_chars < 600
+        )
+
+    def to_article(self) -> Article:
+        """All fields read into one :class:`Article`; per-field failures are listed in ``problems``."""
+        published = self.published()
+        host = (urlsplit(self.url).hostname or "").lower()
+        article = Article(
+            url=self.url,
+            canonical_url=self.canonical_url(),
+            site=self.site or registrable_domain(host),
+            template=self.template,
+            breadcrumbs=self.breadcrumbs(),
+            title=self.title(),
+            pretitle=self.pretitle(),
+            subtitle=self.subtitle(),
+            original_title=self.original_title(),
+            published_at=published.iso if published else None,
+            published_at_raw=published.raw if published else None,
+            published_precision=published.precision if published else None,
+            source=self.source(),
+            authors=self.authors(),
+            editors=self.editors(),
+            body=self.body(),
+            body_html=self.body_html(),
+            images=self.images(),
+            page_urls=self.page_urls(),
+            script=self.script(),
+            encoding=self.encoding,
+        )
+        article.pages = max(1, len(article.page_urls))
+        for problem in self.problems:
+            article.add_problem(problem.kind, problem.detail, problem.field)
+        if not article.title:
+            article.add_problem("no_title", "no headline found: no heading matches the page title", "title")
+        if not published:
+            article.add_problem("no_date", "no dateline near the headline and no date metadata", "published_at")
+        if not article.body:
+            article.add_problem("no_body", "no block of article text found", "body")
+        return article
+
+
+# -- small helpers shared by site templates -----------------------------------------------
+
+
+def element_text(element: etree._Element) -> str:
+    """Visible-ish text of an element, whitespace folded."""
+    return clean_text("".join(element.itertext()))
+
+
+def strip_site_suffix(title: str) -> str:
+    """``"Headline--人民网"`` → ``"Headline"``: the longest separator-delimited part is the headline."""
+    parts = [p for p in _TITLE_SEPARATORS.split(title) if p]
+    return max(parts, key=len) if parts else title
+
+
+def registrable_domain(host: str) -> str:
+    """``js.people.com.cn`` → ``people.com.cn``; ``www.he.news.cn`` → ``news.cn`` (two-level Chinese suffixes aware)."""
+    labels_ = [p for p in host.split(".") if p]
+    if len(labels_) >= 3 and labels_[-2] in ("com", "net", "org", "gov", "edu", "ac") and len(labels_[-1]) == 2:
+        return ".".join(labels_[-3:])
+    return ".".join(labels_[-2:])
+
+
+def _overlap(text: str, reference: str) -> float:
+    """Share of ``text`` found as one run inside ``reference``."""
+    if text in reference:
+        return 1.0
+    match = SequenceMatcher(None, text, reference, autojunk=False).find_longest_match(0, len(text), 0, len(reference))
+    return match.size / len(text)
+
+
+def _own_text(element: etree._Element) -> str:
+    """Text directly in ``element`` (its text and its children's tails), not in its children."""
+    parts = [element.text or ""]
+    parts.extend(child.tail or "" for child in element)
+    return "".join(parts)
+
+
+def _own_paragraph_text(element: etree._Element) -> str:
+    """Text a paragraph-like element contributes: all of a ``<p>``, the direct text of containers."""
+    if element.tag == "p":
+        return clean_text("".join(element.itertext()))
+    return clean_text(_own_text(element))
+
+
+def _following(element: etree._Element, skip: Callable[[etree._Element], bool]) -> Iterable[etree._Element]:
+    """Elements after ``element`` in document order (not its descendants), pruning ``skip`` subtrees."""
+    node: etree._Element | None = element
+    while node is not None:
+        for sibling in node.itersiblings():
+            yield from _subtree(sibling, skip)
+        node = node.getparent()
+
+
+def _subtree(root: etree._Element, skip: Callable[[etree._Element], bool]) -> Iterable[etree._Element]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node.tag, str) or skip(node):
+            continue
+        yield node
+        stack.extend(reversed(node))
+
+
+def _is_dateline(text: str) -> bool:
+    """A short line that starts with a date (``2022年02月13日07:48 | 来源：…``)."""
+    found = first_date(text[:30]) if len(text) <= 80 else None
+    return found is not None and found.start <= 5
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """Two URLs of pages of one article share the path up to a ``-2``/``_2`` page suffix."""
+    stem = re.compile(r"(?:[-_]\d{1,3})?\.s?html?$")
+    return stem.sub("", urlsplit(a).path) == stem.sub("", urlsplit(b).path)
+
+
+def _union(groups: Iterable[list[str]]) -> list[str]:
+    names: list[str] = []
+    for group in groups:
+        names.extend(n for n in group if n not in names)
+    return names
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")

@@ -1,0 +1,157 @@
+"""What every archive spider shares: date bounds, local-replica politeness, page merging.
+
+Spiders only decide *what to fetch next*; reading a page is the site template's job
+(:func:`crawler.sites.registry.extract`). Multi-page articles are fetched page by page
+and merged into one item, so the pipelines only ever see whole articles.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from datetime import date, datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.items import Article, NotArticle
+from crawler.sites.pagination import merge_pages
+from crawler.sites.registry import extract
+
+
+def parse_day(value: str | None, argument: str) -> date | None:
+    """Read a ``YYYY-MM-DD`` spider argument; a wrong value stops the crawl before any fetch."""
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"-a {argument}={value!r} is not a date: use YYYY-MM-DD, e.g. 2020-04-01") from exc
+
+
+def is_loopback(url: str) -> bool:
+    """True for URLs on this machine: the local replica, test servers."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def declared_charset(response: Response) -> str | None:
+    """The charset named in the Content-Type header, which real servers often get wrong."""
+    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    for part in content_type.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == "charset" and value:
+            return value.strip("\"' ")
+    return None
+
+
+class ArchiveSpider(scrapy.Spider):
+    """Base class for spiders whose items go to the archive.
+
+    Arguments common to all: ``since`` / ``until`` (``YYYY-MM-DD``, inclusive) bound the
+    articles' dates; ``base_url`` points the spider at another copy of the site (the
+    local replica). For a loopback ``base_url`` the politeness delays are switched off
+    (AutoThrottle, download delay): they protect real sites, not our own test server.
+    """
+
+    #: Template name passed to :func:`extract` when the host does not name the site
+    #: (the replica on 127.0.0.1 imitates people.com.cn, say).
+    site_template: str | None = None
+
+    def __init__(self, *args: Any, since: str | None = None, until: str | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.since = parse_day(since, "since")
+        self.until = parse_day(until, "until")
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(f"-a since={self.since} is after -a until={self.until}: swap them")
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ArchiveSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        base_url = kwargs.get("base_url")
+        if base_url and is_loopback(base_url):
+            for name, value in {
+                "AUTOTHROTTLE_ENABLED": False,
+                "DOWNLOAD_DELAY": 0,
+                "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+                "RETRY_TIMES": 1,
+            }.items():
+                crawler.settings.set(name, value, priority="spider")
+        return spider
+
+    def in_bounds(self, day: date | None) -> bool:
+        """Whether an article of this day belongs to the crawl (unknown days do)."""
+        if day is None:
+            return True
+        if self.since and day < self.since:
+            return False
+        return not (self.until and day > self.until)
+
+    # -- articles ---------------------------------------------------------------
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        """Extract the first page; fetch the remaining pages of a multi-page article."""
+        result = self._extract(response)
+        if result is None:
+            return
+        remaining = [u for u in result.page_urls if u != response.url]
+        if not remaining:
+            yield result
+            return
+        yield self._page_request(remaining, [result])
+
+    def _page_request(self, remaining: list[str], done: list[Article]) -> scrapy.Request:
+        return scrapy.Request(
+            remaining[0],
+            callback=self.parse_next_page,
+            errback=self.page_failed,
+            meta={"handle_httpstatus_all": True, "pages_remaining": remaining[1:], "pages_done": done},
+            dont_filter=True,
+        )
+
+    def parse_next_page(self, response: Response) -> Iterator[Any]:
+        done: list[Article] = response.meta["pages_done"]
+        remaining: list[str] = response.meta["pages_remaining"]
+        if response.status >= 400:
+            done[0].add_problem("page_missing", f"page {response.url} answered HTTP {response.status}", "body")
+        else:
+            page = self._extract(response)
+            if isinstance(page, Article):
+                done.append(page)
+            else:
+                done[0].add_problem("page_missing", f"page {response.url} did not parse as an article page", "body")
+        yield self._page_request(remaining, done) if remaining else self._merged(done)
+
+    def page_failed(self, failure: Any) -> Iterator[Any]:
+        """A page that cannot be fetched costs that page, never the article."""
+        request = failure.request
+        done: list[Article] = request.meta["pages_done"]
+        remaining: list[str] = request.meta["pages_remaining"]
+        done[0].add_problem("page_missing", f"page {request.url} could not be fetched: {failure.value!r}", "body")
+        yield self._page_request(remaining, done) if remaining else self._merged(done)
+
+    def _merged(self, pages: list[Article]) -> Article:
+        merged = merge_pages(pages)
+        self.crawler.stats.inc_value("newsarchive/multipage_articles")
+        return merged
+
+    def _extract(self, response: Response) -> Article | None:
+        result = extract(
+            response.url,
+            response.body,
+            declared_encoding=declared_charset(response),
+            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            site_hint=self.site_template,
+        )
+        if isinstance(result, NotArticle):
+            self.crawler.stats.inc_value("newsarchive/not_article")
+            self.logger.info("Skipped %s: not an article (%s)", response.url, result.reason)
+            return None
+        return result

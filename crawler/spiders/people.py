@@ -1,0 +1,111 @@
+"""Spider for the provincial channels of people.com.cn (js, sh, gd, … — one CMS).
+
+Discovery only: list pages newest first, list pagination, article links of the
+``/n2/YYYY/MMDD/cNODE-ID.html`` (provincial) and ``/n1/…`` (central) forms. Article
+pages are read by the people.com.cn site template.
+
+Arguments (``-a name=value``):
+
+``channel``
+    Channel code from ``crawler/data/people_channels.json`` (``js`` for Jiangsu …). Required.
+``since``, ``until``
+    ``YYYY-MM-DD`` bounds on the article date in the URL; paging stops once a whole
+    list page is older than ``since`` (lists are newest first).
+``base_url``
+    Root of another copy of the channel, e.g. the local replica ``http://127.0.0.1:8800``.
+``max_list_pages``
+    Safety bound on list pages followed per list (default 50).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.spiders.base import ArchiveSpider
+
+ARTICLE_PATH = re.compile(r"/n[12]/(?P<year>\d{4})/(?P<md>\d{4})/c\d+-\d+\.html$")
+LIST_PAGE_PATH = re.compile(r"/GB/\d+/index\d*\.html$")
+
+
+@cache
+def channels() -> dict[str, dict[str, Any]]:
+    """The channel table (data, not code): code → name, host, list paths."""
+    text = resources.files("crawler.data").joinpath("people_channels.json").read_text("utf-8")
+    return {code: entry for code, entry in json.loads(text).items() if not code.startswith("_")}
+
+
+def article_day(url: str) -> date | None:
+    """The date people.com.cn puts in every article URL, or None for other links."""
+    match = ARTICLE_PATH.search(urlsplit(url).path)
+    if not match:
+        return None
+    md = match["md"]
+    try:
+        return date(int(match["year"]), int(md[:2]), int(md[2:]))
+    except ValueError:
+        return None
+
+
+class PeopleSpider(ArchiveSpider):
+    name = "people"
+    site_template = "people"
+
+    def __init__(self, channel: str | None = None, base_url: str | None = None,
+                 max_list_pages: str | int = 50, **kwargs: Any):
+        super().__init__(**kwargs)
+        table = channels()
+        if channel not in table:
+            known = ", ".join(sorted(table))
+            raise ValueError(f"-a channel={channel!r} is not a known people.com.cn channel; use one of: {known}")
+        self.channel = channel
+        entry = table[channel]
+        self.base_url = (base_url or f"http://{entry['host']}").rstrip("/")
+        self.list_paths: list[str] = entry["lists"]
+        self.max_list_pages = int(max_list_pages)
+        self.allowed_domains = [urlsplit(self.base_url).hostname or entry["host"]]
+
+    async def start(self) -> Any:
+        for path in self.list_paths:
+            yield scrapy.Request(self.base_url + path, callback=self.parse_list, cb_kwargs={"depth": 1})
+
+    def parse_list(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
+        """Follow article links in bounds; page on unless the whole page is older than ``since``."""
+        articles: list[tuple[str, date]] = []
+        lists: list[str] = []
+        for href in response.css("a::attr(href)").getall():
+            url = urljoin(response.url, href.strip())
+            if not url.startswith(self.base_url):
+                continue
+            day = article_day(url)
+            if day is not None:
+                articles.append((url, day))
+            elif LIST_PAGE_PATH.search(urlsplit(url).path):
+                lists.append(url)
+        for url, day in articles:
+            if self.in_bounds(day):
+                yield scrapy.Request(url, callback=self.parse_article)
+        all_older = bool(articles) and self.since is not None and max(d for _, d in articles) < self.since
+        if all_older:
+            self.logger.info("Stopped paging at %s: every article on it is older than %s", response.url, self.since)
+            return
+        for url in lists:
+            if self._follow_list(response.url, url, depth):
+                yield scrapy.Request(url, callback=self.parse_list, cb_kwargs={"depth": depth + 1})
+
+    def _follow_list(self, current: str, candidate: str, depth: int) -> bool:
+        """Home pages lead to every list; a list page only to its own next pages."""
+        if depth >= self.max_list_pages:
+            return False
+        if urlsplit(current).path in ("", "/"):
+            return True
+        return candidate.rsplit("/", 1)[0] == current.rsplit("/", 1)[0]

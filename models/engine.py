@@ -1,0 +1,113 @@
+"""Connecting to the archive: which database, how, and whether it can take writes.
+
+The archive runs on a local SQLite file by default and on PostgreSQL when several
+crawlers share it; everything above this module is the same for both.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.errors import ArchiveUnavailable, display_url, unavailable
+from models.migrate import upgrade
+
+#: Used when neither ``--db`` nor ``NEWSARCHIVE_DATABASE_URL`` is given.
+DEFAULT_DATABASE_URL = "sqlite:///data/archive.db"
+#: Environment variable naming the archive database.
+DATABASE_URL_ENV = "NEWSARCHIVE_DATABASE_URL"
+#: How long a SQLite writer waits for another process's write lock before failing.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: How long to wait for a PostgreSQL server that does not answer (a dead host, a firewall).
+PG_CONNECT_TIMEOUT_S = 10
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The archive URL: ``explicit`` (``--db``), else ``$NEWSARCHIVE_DATABASE_URL``, else
+    ``sqlite:///data/archive.db``. For a SQLite file the parent folder is created, so a
+    fresh checkout can crawl without setup."""
+    url = explicit or os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return url
+
+
+def sqlite_path(url: str | URL) -> Path | None:
+    """The file behind a SQLite URL; ``None`` for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    database = parsed.database
+    if database.startswith("file:"):  # URI form: sqlite:///file:path?mode=ro&uri=true
+        database = database[len("file:") :]
+    return Path(database)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine set up for archive work.
+
+    SQLite gets WAL journaling (readers never block the writer), foreign keys and a
+    generous busy timeout (a second crawler waits rather than fails); PostgreSQL gets
+    pre-ping so connections dropped by a server restart are replaced, not raised.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S})
+    engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    event.listen(engine, "connect", _configure_sqlite)
+    return engine
+
+
+def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:
+            pass  # read-only file: readers still work; check_writable reports it to writers
+    finally:
+        cursor.close()
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions whose objects stay readable after commit (pipelines log them afterwards)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def check_writable(url: str) -> None:
+    """Raise :class:`ArchiveUnavailable` unless the archive at ``url`` accepts writes.
+
+    The crawl calls this before fetching anything: finding out after an hour of fetching
+    that nothing could be stored wastes the sites' bandwidth and ours.
+    """
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            if engine.dialect.name == "sqlite":
+                # Rewriting user_version with its own value is the cheapest real write.
+                version = conn.execute(text("PRAGMA user_version")).scalar_one()
+                conn.execute(text(f"PRAGMA user_version={int(version)}"))
+            elif conn.execute(text("SHOW transaction_read_only")).scalar_one() == "on":
+                raise ArchiveUnavailable(
+                    f"archive database {display_url(url)} is read-only (a standby or read-only role): "
+                    "point --db or $NEWSARCHIVE_DATABASE_URL at the primary server"
+                )
+    except SQLAlchemyError as exc:
+        raise unavailable(url, exc) from exc
+    finally:
+        engine.dispose()
+
+
+def upgrade_to_head(url: str) -> None:
+    """Create or update the archive's tables to the newest migration (Alembic ``head``)."""
+    upgrade(url, "head")

@@ -1,0 +1,93 @@
+"""Run one crawl in this process and report what it did.
+
+Every way of starting a crawl (``newsarchive crawl``, ``demo``, the scheduler's
+child processes) goes through :func:`run_crawl`, so they all check the archive first,
+bring its schema to head, and end with the same summary and exit code.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.engine import ArchiveUnavailable, check_writable, database_url, upgrade_to_head
+
+log = logging.getLogger(__name__)
+
+
+class CrawlFailed(Exception):
+    """The crawl could not start or did not finish; the message says what to do."""
+
+
+@dataclass
+class CrawlResult:
+    spider: str
+    finish_reason: str
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def value(self, key: str, default: int = 0) -> Any:
+        return self.stats.get(key, default)
+
+    @property
+    def ok(self) -> bool:
+        return self.finish_reason == "finished"
+
+
+def prepare_archive(db: str | None) -> str:
+    """Resolve, check and migrate the archive before anything is fetched."""
+    url = database_url(db)
+    try:
+        check_writable(url)
+        upgrade_to_head(url)
+    except ArchiveUnavailable as exc:
+        raise CrawlFailed(str(exc)) from exc
+    return url
+
+
+def run_crawl(spider: str, arguments: dict[str, str], *, db: str | None = None,
+              settings: dict[str, Any] | None = None) -> CrawlResult:
+    """Crawl ``spider`` with ``arguments`` into the archive at ``db``; blocks until done."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    url = prepare_archive(db)
+    project = get_project_settings()
+    project.set("NEWSARCHIVE_DATABASE_URL", url, priority="cmdline")
+    for name, value in (settings or {}).items():
+        project.set(name, value, priority="cmdline")
+    process = CrawlerProcess(project, install_root_handler=True)
+    try:
+        crawler = process.create_crawler(spider)
+    except KeyError as exc:
+        raise CrawlFailed(f"unknown spider {spider!r}: run `newsarchive crawl --list` to see the spiders") from exc
+    errors: list[str] = []
+    deferred = process.crawl(crawler, **arguments)
+    deferred.addErrback(lambda failure: errors.append(failure.getErrorMessage()))
+    process.start()
+    if errors:
+        raise CrawlFailed(f"spider {spider!r} could not run: {errors[0]}")
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    return CrawlResult(spider=spider, finish_reason=str(stats.get("finish_reason", "unknown")), stats=stats)
+
+
+def summary_lines(result: CrawlResult) -> list[str]:
+    """The human summary printed after a crawl."""
+    v = result.value
+    http_errors = {k.rsplit("/", 1)[1]: n for k, n in result.stats.items()
+                   if k.startswith("newsarchive/http_status/") and not k.endswith(("/200", "/304"))}
+    problems = {k.rsplit("/", 1)[1]: n for k, n in result.stats.items() if k.startswith("newsarchive/problems/")}
+    return [
+        f"crawl {result.spider}: {result.finish_reason}",
+        f"  pages fetched      {v('downloader/response_count')}",
+        f"  articles new       {v('newsarchive/articles/new')}",
+        f"  articles changed   {v('newsarchive/articles/changed')}",
+        f"  articles unchanged {v('newsarchive/articles/unchanged')}",
+        f"  duplicates         {v('newsarchive/articles/duplicate')}",
+        f"  not articles       {v('newsarchive/not_article')}",
+        f"  multi-page merged  {v('newsarchive/multipage_articles')}",
+        f"  problems           {', '.join(f'{k} {n}' for k, n in sorted(problems.items())) or 'none'}",
+        f"  HTTP errors        {', '.join(f'{k}: {n}' for k, n in sorted(http_errors.items())) or 'none'}",
+    ]

@@ -1,0 +1,39 @@
+"""Second stage: give every text its Simplified twin and every URL its canonical form.
+
+Matching (dedup, search) works on the OpenCC t2s Simplified forms so that a Traditional
+copy meets its Simplified original; display keeps the text as published.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crawler.items import Article
+from crawler.parsing.chinese import detect_script, to_simplified
+from crawler.parsing.urls import canonicalize
+
+TEXT_FIELDS = ("title", "pretitle", "subtitle", "original_title", "source", "body")
+LIST_FIELDS = ("authors", "editors", "breadcrumbs")
+
+
+class NormalisePipeline:
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if isinstance(item, Article):
+            normalise(item)
+        return item
+
+
+def normalise(article: Article) -> Article:
+    """Fill ``simplified``, ``script`` and ``canonical_url`` (idempotent)."""
+    article.canonical_url = canonicalize(article.canonical_url or article.url)
+    simplified: dict[str, Any] = {}
+    for name in TEXT_FIELDS:
+        value = getattr(article, name)
+        simplified[name] = to_simplified(value) if value else value
+    for name in LIST_FIELDS:
+        simplified[name] = [to_simplified(v) for v in getattr(article, name)]
+    article.simplified = simplified
+    sample = " ".join(filter(None, (article.title, article.body[:2000])))
+    if sample:
+        article.script = detect_script(sample)
+    return article

@@ -1,0 +1,143 @@
+"""Scrapy item pipeline writing articles and raw captures to the archive database.
+
+Settings:
+
+``NEWSARCHIVE_DATABASE_URL``
+    Archive database URL (SQLAlchemy form). Default: ``$NEWSARCHIVE_DATABASE_URL``, else
+    ``sqlite:///data/archive.db`` (see :func:`models.engine.database_url`).
+``NEWSARCHIVE_STORE_BATCH_SIZE``
+    Items written per transaction (default 50). Larger batches mean fewer commits; at
+    most one batch is held in memory, and it is spooled if the database fails.
+``NEWSARCHIVE_SPOOL_DIR``
+    Folder for batches the database could not take (default ``data/spool``).
+
+Stats: ``newsarchive/articles/new|changed|unchanged|duplicate``, ``newsarchive/captures/stored``,
+``newsarchive/store/spooled``, ``newsarchive/store/replayed``, ``newsarchive/store/retries``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
+from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
+
+from crawler.items import Article, Capture
+from models.engine import database_url, make_engine, session_factory
+from models.errors import display_url, error_reason
+from models.repository import store_articles, store_captures
+from pipelines.spool import DEFAULT_SPOOL_DIR, Spool, SpoolItem
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 50
+#: Attempts at one batch that collides with a concurrent writer's rows before spooling it.
+MAX_ATTEMPTS = 3
+#: Errors meaning "the database is not there right now": spool and carry on crawling.
+UNAVAILABLE_ERRORS = (OperationalError, DisconnectionError)
+
+
+class StorePipeline:
+    """Batch :class:`~crawler.items.Article` and :class:`~crawler.items.Capture` items into
+    the archive; pass every item on unchanged.
+
+    Nothing fetched is lost: a batch the database refuses is spooled to disk (see
+    :mod:`pipelines.spool`) and replayed after the next successful batch and at the next
+    start. A unique-key collision with another crawler writing the same article at the
+    same moment rolls the batch back and stores it again, now finding the other's rows.
+    """
+
+    def __init__(self, url: str, batch_size: int, spool: Spool, stats: StatsCollector) -> None:
+        self.url = url
+        self.batch_size = max(1, batch_size)
+        self.spool = spool
+        self.stats = stats
+        self.engine = make_engine(url)
+        self.sessions = session_factory(self.engine)
+        self.batch: list[SpoolItem] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        settings = crawler.settings
+        assert crawler.stats is not None, "Scrapy always sets crawler.stats before pipelines"
+        return cls(
+            url=database_url(settings.get("NEWSARCHIVE_DATABASE_URL")),
+            batch_size=settings.getint("NEWSARCHIVE_STORE_BATCH_SIZE", DEFAULT_BATCH_SIZE),
+            spool=Spool(Path(settings.get("NEWSARCHIVE_SPOOL_DIR") or DEFAULT_SPOOL_DIR)),
+            stats=crawler.stats,
+        )
+
+    # ``spider`` is optional: Scrapy >= 2.13 no longer passes it, older versions do.
+    def open_spider(self, spider: Any = None) -> None:
+        self._replay_spool()
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if isinstance(item, (Article, Capture)):
+            self.batch.append(item)
+            if len(self.batch) >= self.batch_size:
+                self.flush()
+        return item
+
+    def close_spider(self, spider: Any = None) -> None:
+        self.flush()
+        self.engine.dispose()
+
+    def flush(self) -> None:
+        """Write the held batch now; on success also replay anything spooled earlier."""
+        batch, self.batch = self.batch, []
+        if batch and self._write_or_spool(batch):
+            self._replay_spool()
+
+    def _write_or_spool(self, batch: list[SpoolItem]) -> bool:
+        try:
+            self._write(batch)
+        except (*UNAVAILABLE_ERRORS, IntegrityError) as exc:
+            path = self.spool.append(batch)
+            self.stats.inc_value("newsarchive/store/spooled", len(batch))
+            logger.warning(
+                "archive database %s refused a batch of %d items (%s); kept them in %s. "
+                "They are stored automatically once the database works again: check that it "
+                "is running and writable, then re-run a crawl (or any crawl) to replay the spool.",
+                display_url(self.url),
+                len(batch),
+                error_reason(exc),
+                path,
+            )
+            return False
+        return True
+
+    def _write(self, batch: list[SpoolItem]) -> None:
+        """Store one batch in one transaction, retrying on a concurrent writer's collision."""
+        captures = [item for item in batch if isinstance(item, Capture)]
+        articles = [item for item in batch if isinstance(item, Article)]
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                with self.sessions.begin() as session:
+                    store_captures(session, captures)  # first, so versions link to their pages
+                    outcomes = store_articles(session, articles)
+                break
+            except IntegrityError:
+                if attempt == MAX_ATTEMPTS:
+                    raise
+                self.stats.inc_value("newsarchive/store/retries")
+                logger.info("batch collided with another writer (attempt %d); storing it again", attempt)
+        for outcome in outcomes:
+            self.stats.inc_value(f"newsarchive/articles/{outcome.outcome}")
+        self.stats.inc_value("newsarchive/captures/stored", len(captures))
+
+    def _replay_spool(self) -> None:
+        try:
+            replayed = self.spool.replay(self._write)
+        except (*UNAVAILABLE_ERRORS, IntegrityError) as exc:
+            logger.warning(
+                "spooled items in %s could not be stored yet (%s); they stay there for the next attempt",
+                self.spool.directory,
+                error_reason(exc),
+            )
+            return
+        if replayed:
+            self.stats.inc_value("newsarchive/store/replayed", replayed)
+            logger.info("stored %d items from the spool in %s", replayed, self.spool.directory)

@@ -1,0 +1,82 @@
+"""Database fixtures for archive tests (imported by ``tests/conftest.py``).
+
+``db_url`` gives each test an empty database, once on SQLite and once on PostgreSQL.
+PostgreSQL runs in a throw-away database created for the test session
+(``newsarchive_test_<random>``, dropped at the end), with one fresh schema per test
+selected through ``search_path``, so tests never see each other's tables.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import SQLAlchemyError
+
+__all__ = ["db_url", "migrated_db_url", "postgres_database_url"]
+
+#: Server used for PostgreSQL tests; override with $NEWSARCHIVE_TEST_POSTGRES_URL.
+POSTGRES_URL = os.environ.get("NEWSARCHIVE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _unavailable(reason: str) -> None:
+    """Skip, or fail when the run promised its services (CI sets NEWSARCHIVE_REQUIRE_SERVICES=1)."""
+    if os.environ.get("NEWSARCHIVE_REQUIRE_SERVICES") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_database_url() -> Iterator[str]:
+    """URL of a PostgreSQL database created for this test session and dropped after it."""
+    server = make_url(POSTGRES_URL)
+    admin = create_engine(server, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    name = f"newsarchive_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except SQLAlchemyError as exc:
+        admin.dispose()
+        _unavailable(
+            f"PostgreSQL not reachable at {POSTGRES_URL} ({type(exc.orig or exc).__name__}): "
+            "start it with `service postgresql start` (trust auth for user postgres on 127.0.0.1) "
+            "or set NEWSARCHIVE_TEST_POSTGRES_URL"
+        )
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _fresh_schema(database_url: str) -> str:
+    """A new empty schema in ``database_url``; the returned URL makes it the search path."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    url = make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty archive database URL: a SQLite file in ``tmp_path``, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'archive.db'}"
+    return _fresh_schema(request.getfixturevalue("postgres_database_url"))
+
+
+@pytest.fixture
+def migrated_db_url(db_url: str) -> str:
+    """``db_url`` with every migration applied, ready for the store functions."""
+    from models.engine import upgrade_to_head
+
+    upgrade_to_head(db_url)
+    return db_url
