@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 #: Command-group modules under ``cli``, in the order ``--help`` lists them.
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

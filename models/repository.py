@@ -26,7 +26,7 @@ import os
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -89,7 +89,7 @@ def store_articles(session: Session, items: list[ArticleItem]) -> list[StoreOutc
 
 
 def _store_article(session: Session, item: ArticleItem) -> StoreOutcome:
-    seen_at = parse_time(item.fetched_at, timezone.utc) or datetime.now(timezone.utc)
+    seen_at = parse_time(item.fetched_at, UTC) or datetime.now(UTC)
     fingerprint = article_fingerprint(item)
     urls = _item_urls(item)
     known = _known_urls(session, urls)
@@ -171,7 +171,7 @@ def _with_simplified(names: list[str], simplified: list[str] | None) -> list[tup
     """Pair each name with its Simplified form; the name itself when the normaliser gave none."""
     if not simplified or len(simplified) != len(names):
         simplified = names
-    return list(zip(names, simplified))
+    return list(zip(names, simplified, strict=True))
 
 
 def _site(session: Session, name: str) -> Site:
@@ -217,7 +217,7 @@ def store_captures(session: Session, captures: list[CaptureItem]) -> None:
         ).first()
         row = Capture(
             url=item.url,
-            fetched_at=parse_time(item.fetched_at, timezone.utc) or datetime.now(timezone.utc),
+            fetched_at=parse_time(item.fetched_at, UTC) or datetime.now(UTC),
             status=item.status,
             headers=item.headers,
             request_method=item.request_method,
@@ -257,7 +257,7 @@ def start_job(
     job = CrawlJob(
         spider=spider,
         arguments=_json_safe(arguments),
-        started_at=datetime.now(timezone.utc),
+        started_at=datetime.now(UTC),
         pid=os.getpid() if pid is None else pid,
         host=socket.gethostname() if host is None else host,
     )
@@ -269,7 +269,7 @@ def start_job(
 def finish_job(session: Session, job_id: int, outcome: str, stats: Mapping[str, Any]) -> None:
     """Record how a crawl ended: Scrapy's finish reason and its stats (datetimes become text)."""
     job = session.get_one(CrawlJob, job_id)
-    job.finished_at = datetime.now(timezone.utc)
+    job.finished_at = datetime.now(UTC)
     job.outcome = outcome
     job.stats = _json_safe(stats)
 
@@ -288,7 +288,7 @@ def article_stats(session: Session) -> dict[str, Any]:
     """
     coverage_columns = {name: func.coalesce(func.sum(case((expr, 1), else_=0)), 0) for name, expr in _present().items()}
     row = session.execute(select(func.count(Article.id), *coverage_columns.values())).one()
-    coverage = dict(zip(coverage_columns, row[1:]))
+    coverage = dict(zip(coverage_columns, row[1:], strict=True))
     for role, name in (("author", "authors"), ("editor", "editors")):
         coverage[name] = session.scalar(
             select(func.count(func.distinct(ArticlePerson.article_id))).where(ArticlePerson.role == role)

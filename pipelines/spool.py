@@ -17,7 +17,7 @@ import dataclasses
 import json
 import os
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,7 @@ class Spool:
         """Write ``items`` durably as a new spool file and return its path."""
         self.directory.mkdir(parents=True, exist_ok=True)
         self._written += 1
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         path = self.directory / f"spool-{stamp}-{os.getpid()}-{self._written}{_SUFFIX}"
         partial = path.with_suffix(".partial")
         with partial.open("w", encoding="utf-8") as out:

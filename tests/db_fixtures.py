@@ -17,17 +17,14 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from models.engine import upgrade_to_head
+from models.errors import error_reason
+from tests.services import unavailable
+
 __all__ = ["db_url", "migrated_db_url", "postgres_database_url"]
 
 #: Server used for PostgreSQL tests; override with $NEWSARCHIVE_TEST_POSTGRES_URL.
 POSTGRES_URL = os.environ.get("NEWSARCHIVE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-def _unavailable(reason: str) -> None:
-    """Skip, or fail when the run promised its services (CI sets NEWSARCHIVE_REQUIRE_SERVICES=1)."""
-    if os.environ.get("NEWSARCHIVE_REQUIRE_SERVICES") == "1":
-        pytest.fail(reason)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -41,8 +38,8 @@ def postgres_database_url() -> Iterator[str]:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except SQLAlchemyError as exc:
         admin.dispose()
-        _unavailable(
-            f"PostgreSQL not reachable at {POSTGRES_URL} ({type(exc.orig or exc).__name__}): "
+        unavailable(
+            f"PostgreSQL not reachable at {POSTGRES_URL} ({error_reason(exc)}): "
             "start it with `service postgresql start` (trust auth for user postgres on 127.0.0.1) "
             "or set NEWSARCHIVE_TEST_POSTGRES_URL"
         )
@@ -76,7 +73,5 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def migrated_db_url(db_url: str) -> str:
     """``db_url`` with every migration applied, ready for the store functions."""
-    from models.engine import upgrade_to_head
-
     upgrade_to_head(db_url)
     return db_url

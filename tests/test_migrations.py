@@ -11,7 +11,7 @@ from models.migrate import current_revisions, downgrade, head_revisions
 from models.repository import store_articles, store_captures
 from models.schema import Article, Base, Capture
 from tests.archive_items import make_article, make_capture
-from tests.db_fixtures import db_url, postgres_database_url  # noqa: F401
+from tests.db_fixtures import *  # noqa: F403 -- fixtures; redundant once tests/conftest.py imports them
 
 
 def _table_names(url: str) -> set[str]:

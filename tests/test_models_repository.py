@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import zstandard
@@ -10,7 +10,6 @@ from opencc import OpenCC
 from sqlalchemy import func, select
 
 from models.engine import make_engine, session_factory
-from models.schema import Article, ArticlePerson, ArticleUrl, ArticleVersion, Capture, Person, VersionCapture
 from models.repository import (
     article_stats,
     capture_body,
@@ -19,8 +18,9 @@ from models.repository import (
     store_articles,
     store_captures,
 )
+from models.schema import Article, ArticlePerson, ArticleUrl, ArticleVersion, Capture, Person, VersionCapture
 from tests.archive_items import BODY, BODY_TRADITIONAL, OTHER_BODY, make_article, make_capture
-from tests.db_fixtures import db_url, migrated_db_url, postgres_database_url  # noqa: F401
+from tests.db_fixtures import *  # noqa: F403 -- fixtures; redundant once tests/conftest.py imports them
 
 URL = "http://js.people.com.cn/n2/2022/0213/c360301-1.html"
 PAGE = b"<html><head><meta charset=gb2312></head><body><p>page</p></body></html>"
@@ -50,8 +50,8 @@ def test_new_then_same_url_again_is_unchanged(sessions):
     assert store(sessions, later) == [("unchanged", article_id)]
     with sessions() as session:
         article = session.get(Article, article_id)
-        assert article.first_seen == datetime(2024, 3, 1, 10, tzinfo=timezone.utc)
-        assert article.last_seen == datetime(2024, 3, 2, 10, tzinfo=timezone.utc)
+        assert article.first_seen == datetime(2024, 3, 1, 10, tzinfo=UTC)
+        assert article.last_seen == datetime(2024, 3, 2, 10, tzinfo=UTC)
         assert article.current_version == 1
         assert article.published_at == datetime.fromisoformat("2022-02-13T07:48:00+08:00")
     assert count(sessions, ArticleVersion.id) == 1
@@ -100,7 +100,9 @@ def test_traditional_copy_on_another_url_is_a_duplicate_alias(sessions):
 
 @pytest.mark.parametrize("body_a, body_b", [("", ""), ("图片新闻", "图片新闻"), ("记者张三摄", "视频：现场")])
 def test_short_or_empty_bodies_are_never_merged(sessions, body_a, body_b):
-    outcomes = store(sessions, make_article("http://a.cn/1.html", body=body_a), make_article("http://a.cn/2.html", body=body_b))
+    outcomes = store(
+        sessions, make_article("http://a.cn/1.html", body=body_a), make_article("http://a.cn/2.html", body=body_b)
+    )
     assert [o for o, _ in outcomes] == ["new", "new"]
     assert outcomes[0][1] != outcomes[1][1]
 
@@ -170,11 +172,14 @@ def test_versions_link_to_their_captures_in_either_order(sessions, captures_firs
 def test_stats_and_jobs(sessions):
     with sessions.begin() as session:
         job_id = start_job(session, "people", {"site": "js.people.com.cn"})
-    store(sessions, make_article(URL), make_article("http://xhby.net/1.html", site="xhby.net", body=OTHER_BODY,
-                                                    images=[], editors=[], source=None))
+    store(
+        sessions,
+        make_article(URL),
+        make_article("http://xhby.net/1.html", site="xhby.net", body=OTHER_BODY, images=[], editors=[], source=None),
+    )
     store(sessions, make_article("http://mirror.cn/1.html", site="mirror.cn"))  # duplicate alias of URL
     with sessions.begin() as session:
-        finish_job(session, job_id, "finished", {"item_scraped_count": 3, "start_time": datetime.now(timezone.utc)})
+        finish_job(session, job_id, "finished", {"item_scraped_count": 3, "start_time": datetime.now(UTC)})
     with sessions() as session:
         stats = article_stats(session)
     assert stats["articles"] == 2

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 
 from models.engine import make_engine, session_factory
 from models.schema import Article, ArticleUrl, CrawlJob, Site
-from tests.db_fixtures import db_url, migrated_db_url, postgres_database_url  # noqa: F401
+from tests.db_fixtures import *  # noqa: F403 -- fixtures; redundant once tests/conftest.py imports them
 
 SHANGHAI = timezone(timedelta(hours=8))
 
@@ -27,8 +27,8 @@ def _article(site: Site, **fields) -> Article:
         canonical_url="http://js.people.com.cn/n2/1.html",
         site=site,
         fingerprint="0" * 64,
-        first_seen=datetime(2024, 3, 1, 10, tzinfo=timezone.utc),
-        last_seen=datetime(2024, 3, 1, 10, tzinfo=timezone.utc),
+        first_seen=datetime(2024, 3, 1, 10, tzinfo=UTC),
+        last_seen=datetime(2024, 3, 1, 10, tzinfo=UTC),
     )
     return Article(**{**values, **fields})
 
@@ -62,10 +62,12 @@ def test_times_compare_as_instants_across_zones(sessions):
     """Filtering by time must compare instants, not local wall-clock text."""
     with sessions.begin() as session:
         site = Site(name="xhby.net")
-        session.add(_article(site, canonical_url="http://a/1", published_at=datetime(2022, 2, 13, 7, 0, tzinfo=SHANGHAI)))
-        session.add(_article(site, canonical_url="http://a/2", published_at=datetime(2022, 2, 13, 0, 30, tzinfo=timezone.utc)))
+        session.add(
+            _article(site, canonical_url="http://a/1", published_at=datetime(2022, 2, 13, 7, 0, tzinfo=SHANGHAI))
+        )
+        session.add(_article(site, canonical_url="http://a/2", published_at=datetime(2022, 2, 13, 0, 30, tzinfo=UTC)))
     with sessions() as session:
-        cutoff = datetime(2022, 2, 13, 0, 0, tzinfo=timezone.utc)  # = 08:00 in Shanghai
+        cutoff = datetime(2022, 2, 13, 0, 0, tzinfo=UTC)  # = 08:00 in Shanghai
         later = session.scalars(select(Article.canonical_url).where(Article.published_at > cutoff)).all()
         assert later == ["http://a/2"]
 

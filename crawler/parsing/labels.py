@@ -47,7 +47,7 @@ _WIRE_CREDIT = re.compile(r"电\s*[（(](?P<names>[^）)]{2,40})[）)]")
 #: A closing signature in brackets at the very end of the text: ``…共赢”。（钟才文）``.
 _SIGNATURE = re.compile(r"[（(](?P<names>[\u4e00-\u9fff·\s、，,]{2,30})[）)]\s*$")
 
-_ORIGINAL_TITLE = re.compile(r"(?:原标题|原標題|原题为|原題為|原题|原題)\s*[:：]?\s*(?P<value>[^\n]+)")
+_ORIGINAL_TITLE = re.compile(r"(?:(?:原标题|原標題|原题|原題)\s*[:：]|原题为|原題為)\s*(?P<value>[^\n]+)")
 
 #: A print-edition line of a reprint: ``《 人民日报 》（ 2024年05月10日   04 版）``.
 _PRINT_EDITION = re.compile(r"^《\s*[^》]{2,15}\s*》\s*[（(][^）)]{0,30}\d+\s*版\s*[）)]$")

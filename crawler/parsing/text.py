@@ -42,7 +42,6 @@ _WIDGET = re.compile(
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SHOWN_STYLE = re.compile(r"display\s*:\s*(?!none)[a-z-]+", re.IGNORECASE)
-_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _CSS_BRACE = re.compile(r"[{};]")
 _CLASS_SELECTOR = re.compile(r"\.([\w-]+)\s*$")
 _CENTERED = re.compile(r"text-align\s*:\s*center", re.IGNORECASE)
@@ -63,7 +62,8 @@ def hidden_classes(css_texts: Iterable[str]) -> frozenset[str]:
     """
     found: set[str] = set()
     for css in css_texts:
-        for selectors, declarations in _CSS_RULE.findall(_top_level(css)):
+        for rule in _top_level(css).split("}"):
+            selectors, _, declarations = rule.partition("{")
             if not _HIDDEN_STYLE.search(declarations):
                 continue
             for selector in selectors.split(","):
@@ -138,9 +138,12 @@ class Block:
     centered: bool = False
 
 
-def body_blocks(root: etree._Element, hidden: frozenset[str]) -> list[Block]:
-    """Visible blocks of ``root`` in reading order, skipping hidden parts, widgets and link lists."""
-    return list(_walk(root, hidden))
+def body_blocks(root: etree._Element, hidden: frozenset[str], *, furniture: bool = False) -> list[Block]:
+    """Visible blocks of ``root`` in reading order, skipping hidden parts, widgets and link lists.
+
+    ``furniture=True`` keeps widgets and link lists (for reading a whole page quickly).
+    """
+    return list(_walk(root, hidden, furniture))
 
 
 def paragraphs(root: etree._Element, hidden: frozenset[str] = frozenset()) -> list[str]:
@@ -148,7 +151,7 @@ def paragraphs(root: etree._Element, hidden: frozenset[str] = frozenset()) -> li
     return [b.text for b in body_blocks(root, hidden) if b.kind != "img"]
 
 
-def _walk(root: etree._Element, hidden: frozenset[str]) -> Iterator[Block]:
+def _walk(root: etree._Element, hidden: frozenset[str], furniture: bool) -> Iterator[Block]:
     buffer: list[str] = []
     state = {"centered": False, "heading": ""}
 
@@ -172,7 +175,7 @@ def _walk(root: etree._Element, hidden: frozenset[str]) -> Iterator[Block]:
                 buffer.append(tail)
             continue
         tag = node.tag if isinstance(node.tag, str) else ""
-        if not tag or tag in SKIP_TAGS or (node is not root and _skipped(node, hidden)):
+        if not tag or tag in SKIP_TAGS or (node is not root and _skipped(node, hidden, furniture)):
             if tail:
                 buffer.append(tail)
             continue
@@ -201,8 +204,10 @@ def _walk(root: etree._Element, hidden: frozenset[str]) -> Iterator[Block]:
     yield from flush()
 
 
-def _skipped(node: etree._Element, hidden: frozenset[str]) -> bool:
-    return is_hidden(node, hidden) or is_widget(node) or is_link_list(node) or _is_link_paragraph(node)
+def _skipped(node: etree._Element, hidden: frozenset[str], furniture: bool) -> bool:
+    if is_hidden(node, hidden):
+        return True
+    return not furniture and (is_widget(node) or is_link_list(node) or _is_link_paragraph(node))
 
 
 def _is_link_paragraph(node: etree._Element) -> bool:
@@ -212,7 +217,7 @@ def _is_link_paragraph(node: etree._Element) -> bool:
     links = node.findall(".//a")
     if not links or node.find(".//img") is not None:
         return False
-    linked = "".join("".join(a.itertext()).split())
+    linked = "".join("".join(t for a in links for t in a.itertext()).split())
     return bool(linked) and linked == "".join("".join(node.itertext()).split())
 
 

@@ -179,8 +179,14 @@ def _names(rng: random.Random, count: int) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _byline(rng: random.Random, source: str, scene: _Scene, when: datetime, author_box: bool):
-    """Choose how writers are credited: returns (authors, author_line, lead, tail)."""
+def _byline(
+    rng: random.Random, source: str, scene: _Scene, when: datetime, author_box: bool
+) -> tuple[tuple[str, ...], str | None, str | None, str | None]:
+    """Choose how writers are credited, as the real channel does in four ways.
+
+    Returns (authors, author_line for ``div.author``, lead to prefix the first paragraph,
+    tail paragraph closing the body); unused parts are None.
+    """
     if source == V.OWN_SOURCE:
         authors = _names(rng, rng.randint(1, 2))
         lead = f"人民网{scene.city}{when.month}月{when.day}日电（记者{'、'.join(authors)}）"

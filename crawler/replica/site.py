@@ -218,6 +218,11 @@ def _expected(plan: _Planned, script: str = "zh-Hans", mirror_of: str | None = N
     )
 
 
+def _list_date(plan: _Planned) -> str:
+    """Date as list pages show it, e.g. ``2020年04月12日``."""
+    return f"{plan.content.published:%Y年%m月%d日}"
+
+
 class _Builder:
     """Builds the ``normal`` site; variants then edit the result (see ``variants``)."""
 
@@ -354,14 +359,15 @@ class _Builder:
         chunks = [plans[i : i + LIST_PAGE_SIZE] for i in range(0, len(plans), LIST_PAGE_SIZE)]
         paths = [f"/GB/{self.node}/index.html"] + [f"/GB/{self.node}/index{n}.html" for n in range(2, len(chunks) + 1)]
         entries = [
-            [(p.content.title, p.layout.page_paths[0], f"{p.content.published:%Y年%m月%d日}") for p in chunk]
+            [(p.content.title, p.layout.page_paths[0], _list_date(p)) for p in chunk]
             for chunk in chunks
         ]
         entries[0].insert(2, ("【专题】奋力夺取双胜利", topic, "2020年04月01日"))
-        dead_list = min(1, len(entries) - 1)
+        # The dead link sits next to (and looks like) the 5th entry of list page 2.
+        dead_list = 1 if len(chunks) > 1 and len(chunks[1]) > 4 else 0
         neighbour = chunks[dead_list][4]
         dead_path = self._article_path(neighbour.content.published, int(neighbour.layout.content_id) + 1)
-        entries[dead_list].insert(5, (neighbour.content.title + "（图）", dead_path, entries[dead_list][4][2]))
+        entries[dead_list].insert(5, (neighbour.content.title + "（图）", dead_path, _list_date(neighbour)))
         self.site.missing_paths.append(dead_path)
         big5_box = ("box_big5", "繁體版", [(m.title, m.path) for m in mirrors])
         for number, (path, page_entries) in enumerate(zip(paths, entries), 1):

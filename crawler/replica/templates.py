@@ -19,7 +19,6 @@ from crawler.replica.content import ArticleContent, Block, Figure
 
 CURRENT = "current"
 OLDER = "older"
-TEMPLATES = (CURRENT, OLDER)
 
 #: (link text, href) pairs.
 Links = Sequence[tuple[str, str]]

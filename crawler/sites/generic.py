@@ -26,7 +26,7 @@ from crawler.items import Article, Image, Problem
 from crawler.parsing import labels
 from crawler.parsing.chinese import detect_script
 from crawler.parsing.dates import META_DATE_NAMES, FoundDate, first_date, looks_like_date, parse_date_value
-from crawler.parsing.html import json_ld, meta_tags, parse_html, strip_non_content, style_texts
+from crawler.parsing.html import json_ld, meta_tags, parse_html, strip_non_content, style_texts, wrapper_title
 from crawler.parsing.text import (
     Block,
     body_blocks,
@@ -55,9 +55,13 @@ _MARKS = {
 }
 _KICKER = re.compile(r"(?:^|[\s_-])(?:pre|yin|yinti|kicker|introtitle|top_?title)(?:$|[\s_-])", re.IGNORECASE)
 _SUBHEAD = re.compile(r"(?:^|[\s_-])(?:sub|subtitle|sub_?title|fu|futi)(?:$|[\s_-])", re.IGNORECASE)
-_CRUMB_LEAD = re.compile(r"当前位置|您的位置|你的位置|您现在的位置|所在位置|當前位置|您的位置")
-_CRUMB_SEPARATORS = re.compile(r"^[\s>»›→/|\-－>＞]*$")
-_TITLE_SEPARATORS = re.compile(r"\s*(?:--|—|_|\||｜| - | – )\s*")
+_CRUMB_LEAD = re.compile(r"^[^>»›→]{0,8}位置\s*[:：]?")
+_CRUMB_SEPARATORS = re.compile(r"^[\s>»›→\-－＞]*$")
+#: Text nodes holding a breadcrumb separator.
+_SEPARATOR_TEXT = etree.XPath("//body//text()[contains(., '>') or contains(., '»') or contains(., '›') or contains(., '＞')]")
+#: A site or channel name after a separator at the end of <title>: ``--人民网``, ``_新华网``, ``-中国科普网``.
+_TITLE_PREFIX = re.compile(r"^[^-—_|｜–\d\s]{1,6}\s*(?:--|_|——)\s*")
+_TITLE_SUFFIX = re.compile(r"\s*(?:--|—|_|\||｜|-|–)\s*[^-—_|｜–\d]{1,12}$")
 _PAGE_NUMBER = re.compile(r"^\s*[\[【(（第]?\s*(\d{1,3})\s*[\]】)）页]?\s*$")
 #: Short widget lines that appear inside article containers.
 _WIDGET_LINE = re.compile(
@@ -106,6 +110,7 @@ class GenericArticlePage:
         self.encoding = encoding
         self.problems: list[Problem] = []
         self.root = parse_html(html) if isinstance(html, str) else html
+        self._wrapper_title = wrapper_title(html) if isinstance(html, str) else ""
         self.meta = meta_tags(self.root)
         self.json_ld = json_ld(self.root)
         self.hidden = hidden_classes(style_texts(self.root))
@@ -132,8 +137,8 @@ class GenericArticlePage:
     def document_title(self) -> str:
         """``<title>`` text (or og:title), which the on-page headline normally starts with."""
         title = self.root.find(".//title")
-        text = clean_text(title.text_content()) if title is not None else ""
-        return text or clean_text(self.meta.get("og:title"))
+        text = element_text(title) if title is not None else ""
+        return text or clean_text(self.meta.get("og:title")) or clean_text(self._wrapper_title)
 
     @cached_property
     def title_element(self) -> etree._Element | None:
@@ -144,10 +149,19 @@ class GenericArticlePage:
             text = element_text(element)
             if not 4 <= len(text) <= 120:
                 continue
-            score = bonus + (_overlap(text, reference) if reference else 0.5)
+            score = bonus + (_match_score(text, reference) if reference else 0.5)
             if score > best_score:
                 best, best_score = element, score
-        return best if best_score >= 0.75 else None
+        return best if best_score >= 0.9 else None
+
+    def _headline_text(self, element: etree._Element) -> str:
+        """The headline in ``element``: its own text when children add dates and sources to it."""
+        full = element_text(element)
+        own = clean_text(_own_text(element))
+        reference = self.document_title
+        if len(own) >= 4 and own != full and reference and _match_score(own, reference) >= _match_score(full, reference):
+            return own
+        return full
 
     def _headline_candidates(self) -> Iterable[tuple[etree._Element, float]]:
         for tag, bonus in (("h1", 0.3), ("h2", 0.15), ("h3", 0.05)):
@@ -244,14 +258,15 @@ class GenericArticlePage:
     @cached_property
     def page_text(self) -> str:
         body = self.root.find("body")
-        return "\n".join(b.text for b in body_blocks(body if body is not None else self.root, self.hidden) if b.text)
+        blocks = body_blocks(body if body is not None else self.root, self.hidden, furniture=True)
+        return "\n".join(b.text for b in blocks if b.text)
 
     # -- one method per Article field --------------------------------------------------
 
     @field_method("title", None)
     def title(self) -> str | None:
         if self.title_element is not None:
-            return element_text(self.title_element)
+            return self._headline_text(self.title_element)
         for item in self.json_ld:
             if isinstance(item.get("headline"), str) and item["headline"].strip():
                 return clean_text(item["headline"])
@@ -357,19 +372,20 @@ class GenericArticlePage:
 
     @field_method("breadcrumbs", list)
     def breadcrumbs(self) -> list[str]:
+        """Link texts of the first short link trail joined by ``>``/``»``/``›`` separators."""
         title = self.title()
-        for container in self._crumb_containers():
-            texts = [element_text(a) for a in container.iter("a")]
-            texts = [t for t in texts if t and t != title]
-            if 1 <= len(texts) <= 8 and sum(map(len, texts)) / len(texts) <= 12:
-                return texts
+        seen: set[etree._Element] = set()
+        for separator in _SEPARATOR_TEXT(self.root):
+            node = separator.getparent()
+            for _ in range(3):
+                if node is None or node in seen:
+                    break
+                seen.add(node)
+                crumbs = _trail(node, title)
+                if crumbs:
+                    return crumbs
+                node = node.getparent()
         return []
-
-    def _crumb_containers(self) -> Iterable[etree._Element]:
-        yield from (e for e in self.marked["crumbs"] if e.find(".//a") is not None and not is_hidden(e, self.hidden))
-        for element in self.root.iter("div", "span", "p", "td"):
-            if element.text and _CRUMB_LEAD.search(element.text):
-                yield element
 
     @field_method("body", str)
     def body(self) -> str:
@@ -510,9 +526,13 @@ def element_text(element: etree._Element) -> str:
 
 
 def strip_site_suffix(title: str) -> str:
-    """``"Headline--人民网"`` → ``"Headline"``: the longest separator-delimited part is the headline."""
-    parts = [p for p in _TITLE_SEPARATORS.split(title) if p]
-    return max(parts, key=len) if parts else title
+    """``"Headline--人民网_人民网"`` → ``"Headline"``: short trailing segments are site and channel names."""
+    title = title.strip().rstrip("-—_|｜– ")
+    while (match := _TITLE_SUFFIX.search(title)) and match.start() > 0:
+        title = title[: match.start()]
+    while (match := _TITLE_PREFIX.match(title)) and match.end() < len(title):
+        title = title[match.end() :]
+    return title.strip()
 
 
 def registrable_domain(host: str) -> str:
@@ -523,12 +543,14 @@ def registrable_domain(host: str) -> str:
     return ".".join(labels_[-2:])
 
 
-def _overlap(text: str, reference: str) -> float:
-    """Share of ``text`` found as one run inside ``reference``."""
+def _match_score(text: str, reference: str) -> float:
+    """How well ``text`` is the headline of ``reference`` (the <title>): inside it, and covering most of it."""
     if text in reference:
-        return 1.0
-    match = SequenceMatcher(None, text, reference, autojunk=False).find_longest_match(0, len(text), 0, len(reference))
-    return match.size / len(text)
+        size = len(text)
+    else:
+        matcher = SequenceMatcher(None, text, reference, autojunk=False)
+        size = matcher.find_longest_match(0, len(text), 0, len(reference)).size
+    return size / len(text) + size / max(len(reference), 1)
 
 
 def _own_text(element: etree._Element) -> str:
@@ -562,6 +584,27 @@ def _subtree(root: etree._Element, skip: Callable[[etree._Element], bool]) -> It
             continue
         yield node
         stack.extend(reversed(node))
+
+
+def _trail(element: etree._Element, title: str | None) -> list[str]:
+    """Link texts of ``element`` if everything else in it is separators, a location label, 正文 or the title."""
+    links = [a for a in element.iter("a")]
+    if not 1 <= len(links) <= 10:
+        return []
+    texts = [element_text(a) for a in links]
+    rest = clean_text("".join(element.itertext()))
+    for text in texts:
+        rest = rest.replace(text, "", 1)
+    rest = _CRUMB_LEAD.sub("", rest)
+    if title:
+        rest = rest.replace(title, "")
+    rest = rest.replace("正文", "")
+    if not _CRUMB_SEPARATORS.match(rest) or not rest.strip():
+        return []
+    crumbs = [t for t in texts if t and t != title]
+    if not crumbs or sum(map(len, crumbs)) / len(crumbs) > 12:
+        return []
+    return crumbs
 
 
 def _is_dateline(text: str) -> bool:

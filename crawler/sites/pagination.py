@@ -26,12 +26,12 @@ def merge_pages(pages: list[Article]) -> Article:
     merged.body_html = "\n".join(page.body_html for page in pages if page.body_html)
     merged.images = [copy.deepcopy(image) for page in pages for image in page.images]
     merged.page_digests = [digest for page in pages for digest in page.page_digests]
-    merged.page_urls = [page.url for page in pages]
-    merged.pages = len(pages)
+    fetched = [page.url for page in pages]
+    # Page 1 knows every page URL from its pager; keep that list when it covers what was fetched.
+    known = merged.page_urls if set(fetched) <= set(merged.page_urls) else fetched
+    merged.page_urls = list(known)
+    merged.pages = max(len(pages), len(known))
     for page in pages[1:]:
         for problem in page.problems:
             merged.add_problem(problem.kind, problem.detail, problem.field)
-        for name in page.editors:
-            if name not in merged.editors:
-                merged.editors.append(name)
     return merged

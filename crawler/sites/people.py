@@ -39,6 +39,11 @@ class PeoplePage(GenericArticlePage):
     template = "people"
     site = "people.com.cn"
 
+    def __init__(self, url: str, html: str | etree._Element, encoding: str | None = None) -> None:
+        super().__init__(url, html, encoding)
+        # The template's stylesheet hides div.otitle; copies of pages often lose that <style>.
+        self.hidden = self.hidden | {"otitle"}
+
     def _first(self, part: str) -> etree._Element | None:
         found = _COMPILED[part](self.root)
         return found[0] if found else None

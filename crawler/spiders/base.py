@@ -108,16 +108,22 @@ class ArchiveSpider(scrapy.Spider):
         yield self._page_request(remaining, [result])
 
     def _page_request(self, remaining: list[str], done: list[Article]) -> scrapy.Request:
+        """The next page's request carries the pages read so far as plain dicts, so the
+        request stays JSON-serialisable (disk queues for ``--resume``, Redis frontiers)."""
         return scrapy.Request(
             remaining[0],
             callback=self.parse_next_page,
             errback=self.page_failed,
-            meta={"handle_httpstatus_all": True, "pages_remaining": remaining[1:], "pages_done": done},
+            meta={
+                "handle_httpstatus_all": True,
+                "pages_remaining": remaining[1:],
+                "pages_done": [page.to_dict() for page in done],
+            },
             dont_filter=True,
         )
 
     def parse_next_page(self, response: Response) -> Iterator[Any]:
-        done: list[Article] = response.meta["pages_done"]
+        done = [Article.from_dict(page) for page in response.meta["pages_done"]]
         remaining: list[str] = response.meta["pages_remaining"]
         if response.status >= 400:
             done[0].add_problem("page_missing", f"page {response.url} answered HTTP {response.status}", "body")
@@ -132,7 +138,7 @@ class ArchiveSpider(scrapy.Spider):
     def page_failed(self, failure: Any) -> Iterator[Any]:
         """A page that cannot be fetched costs that page, never the article."""
         request = failure.request
-        done: list[Article] = request.meta["pages_done"]
+        done = [Article.from_dict(page) for page in request.meta["pages_done"]]
         remaining: list[str] = request.meta["pages_remaining"]
         done[0].add_problem("page_missing", f"page {request.url} could not be fetched: {failure.value!r}", "body")
         yield self._page_request(remaining, done) if remaining else self._merged(done)

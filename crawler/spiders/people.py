@@ -13,6 +13,8 @@ Arguments (``-a name=value``):
     list page is older than ``since`` (lists are newest first).
 ``base_url``
     Root of another copy of the channel, e.g. the local replica ``http://127.0.0.1:8800``.
+``lists``
+    Comma-separated list-page paths to start from instead of the channel table's.
 ``max_list_pages``
     Safety bound on list pages followed per list (default 50).
 """
@@ -60,7 +62,7 @@ class PeopleSpider(ArchiveSpider):
     name = "people"
     site_template = "people"
 
-    def __init__(self, channel: str | None = None, base_url: str | None = None,
+    def __init__(self, channel: str | None = None, base_url: str | None = None, lists: str | None = None,
                  max_list_pages: str | int = 50, **kwargs: Any):
         super().__init__(**kwargs)
         table = channels()
@@ -70,7 +72,7 @@ class PeopleSpider(ArchiveSpider):
         self.channel = channel
         entry = table[channel]
         self.base_url = (base_url or f"http://{entry['host']}").rstrip("/")
-        self.list_paths: list[str] = entry["lists"]
+        self.list_paths: list[str] = lists.split(",") if lists else entry["lists"]
         self.max_list_pages = int(max_list_pages)
         self.allowed_domains = [urlsplit(self.base_url).hostname or entry["host"]]
 

@@ -1,0 +1,46 @@
+"""``newsarchive stats``: what is in the archive (articles per site, field coverage, last crawl)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from models.engine import database_url, make_engine, session_factory
+from models.errors import ArchiveUnavailable
+from models.repository import article_stats
+
+
+def command(args: argparse.Namespace) -> int:
+    url = database_url(args.db)
+    engine = make_engine(url)
+    try:
+        with session_factory(engine)() as session:
+            stats = article_stats(session)
+    except ArchiveUnavailable as exc:
+        print(f"newsarchive stats: {exc}")
+        return 2
+    finally:
+        engine.dispose()
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2, default=str))
+        return 0
+    total = stats["articles"]
+    print(f"archive {url}")
+    print(f"articles  {total}   aliases {stats['aliases']}   versions {stats['versions']}   captures {stats['captures']}")
+    for site, count in stats["per_site"].items():
+        print(f"  {site:<24} {count}")
+    print("field coverage")
+    for name, count in stats["coverage"].items():
+        share = f"{100 * count / total:5.1f}%" if total else "    -"
+        print(f"  {name:<16} {count:>7}  {share}")
+    last = stats["last_crawl"]
+    if last:
+        print(f"last crawl  #{last.get('id')} {last.get('spider')} {last.get('outcome')} "
+              f"started {last.get('started_at')} finished {last.get('finished_at')}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("stats", help="show what is in the archive")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.set_defaults(func=command)

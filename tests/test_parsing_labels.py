@@ -1,0 +1,91 @@
+"""Source, byline, editor and original-title labels in both scripts."""
+
+import pytest
+
+from crawler.parsing.labels import (
+    find_authors,
+    find_editors,
+    find_original_title,
+    find_source,
+    find_wire_authors,
+    is_credit_line,
+    is_print_edition_line,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("2022年02月13日07:48 | 来源：新华日报", "新华日报"),
+        ("来源：人民网－人民日报", "人民网－人民日报"),
+        ("來源：香港文匯報 責編：黃小華", "香港文匯報"),
+        ("稿源: 扬州日报", "扬州日报"),
+        ("来源于：东区办事处", "东区办事处"),
+        ("来源：转载文章 ……来源：新闻晨报", "新闻晨报"),
+        ("（资料来源：参考消息、海外网等）", None),
+        ("素材来源 江苏13个设区市党报", None),
+    ],
+)
+def test_source(text, source):
+    assert find_source(text) == source
+
+
+@pytest.mark.parametrize(
+    ("text", "authors"),
+    [
+        ("□ 本报记者 葛灵丹", ["葛灵丹"]),
+        ("本报记者  王乐文  方  敏", ["王乐文", "方敏"]),
+        ("（记者陈智 整合）", ["陈智"]),
+        ("本报记者罗科苏盈发自北京", ["罗科苏盈"]),
+        ("(文/图 刘玺东 易赛楠)", ["刘玺东", "易赛楠"]),
+        ("記者 王小明、李大華報導", ["王小明", "李大華"]),
+        ("记者 张三 通讯员 李四", ["张三", "李四"]),
+        ("作者: 刘满仓 责任编辑: 杨丹宇", ["刘满仓"]),
+        ("新华社记者 谢环驰 摄", []),
+        ("摄影：张三", []),
+        ("记者从上海昆剧团获悉，", []),
+        ("鲍威尔在记者会上给出了解释", []),
+    ],
+)
+def test_authors(text, authors):
+    assert find_authors(text) == authors
+
+
+def test_wire_credit_and_signature():
+    assert find_wire_authors("新华社北京5月19日电（刘艺、杨吉）中国科学院专家") == ["刘艺", "杨吉"]
+    assert find_wire_authors("新华社乌鲁木齐5月9日电（记者邹伟）中共中央") == ["邹伟"]
+    assert find_wire_authors("实现“共赢”。（钟才文）") == ["钟才文"]
+    assert find_wire_authors("全文完。（完）") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "editors"),
+    [
+        ("(责编：萧潇、张妍)", ["萧潇", "张妍"]),
+        ("【责任编辑:张樵苏】", ["张樵苏"]),
+        ("(責編：黃小華、林國強)", ["黃小華", "林國強"]),
+        ("编辑：倪仕轩 责任编辑：杨格", ["倪仕轩", "杨格"]),
+        ("责任编辑：李跃群 校对：刘威", ["李跃群"]),
+        ("审核：张三 监制：李四 值班：王五", []),
+        ("（松花江网编辑 孙桂芳）", ["孙桂芳"]),
+        ("编辑推荐", []),
+    ],
+)
+def test_editors(text, editors):
+    assert find_editors(text) == editors
+
+
+def test_original_title_both_scripts_and_bracketed():
+    assert find_original_title("原标题：春季学期开学，织密返校疫情防控网") == "春季学期开学，织密返校疫情防控网"
+    assert find_original_title("原標題：團圓的年味") == "團圓的年味"
+    assert find_original_title("（原题为《新年伊始，谈了啥？》）") == "新年伊始，谈了啥？"
+    assert find_original_title("没有原题的句子") is None
+
+
+def test_credit_and_print_edition_lines():
+    assert is_credit_line("(责编：萧潇、张妍)") and is_credit_line("来源：新闻晨报")
+    assert not is_credit_line("□ 本报记者 葛灵丹")
+    assert not is_credit_line("（资料来源：参考消息、海外网等）")
+    assert not is_credit_line("编辑部今天收到了很多来信。")
+    assert is_print_edition_line("《 人民日报 》（ 2024年05月10日   04 版）")
+    assert not is_print_edition_line("《人民日报》发表评论员文章")

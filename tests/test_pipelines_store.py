@@ -1,0 +1,170 @@
+"""StorePipeline: batching, stats, spooling when the database is down, concurrent writers."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from scrapy.utils.test import get_crawler
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
+
+from crawler.items import NotArticle
+from models.engine import make_engine, session_factory
+from models.repository import capture_body, store_articles, store_captures
+from models.schema import Article, Capture
+from pipelines.spool import Spool, decode_item, encode_item
+from pipelines.store import StorePipeline
+from tests.archive_items import OTHER_BODY, make_article, make_capture
+from tests.db_fixtures import *  # noqa: F403 -- fixtures; redundant once tests/conftest.py imports them
+
+UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/archive"
+
+
+def make_pipeline(url: str, spool_dir, batch_size: int = 50) -> StorePipeline:
+    crawler = get_crawler(
+        settings_dict={
+            "NEWSARCHIVE_DATABASE_URL": url,
+            "NEWSARCHIVE_STORE_BATCH_SIZE": batch_size,
+            "NEWSARCHIVE_SPOOL_DIR": str(spool_dir),
+        }
+    )
+    return StorePipeline.from_crawler(crawler)
+
+
+def items():
+    page = b"<html><body>\xc4\xcf\xbe\xa9</body></html>"  # GB2312 bytes, not valid UTF-8
+    capture = make_capture("http://a.cn/1.html", page)
+    return [
+        capture,
+        make_article("http://a.cn/1.html", page_digests=[capture.digest]),
+        make_article("http://a.cn/2.html", body=OTHER_BODY),
+        make_article("http://mirror.cn/1.html"),  # same text as the first: a duplicate alias
+    ]
+
+
+def counts(url: str) -> tuple[int, int]:
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        result = session.scalar(select(func.count(Article.id))), session.scalar(select(func.count(Capture.id)))
+    engine.dispose()
+    return result
+
+
+def run(pipeline: StorePipeline, batch) -> None:
+    pipeline.open_spider()
+    for item in batch:
+        assert pipeline.process_item(item) is item
+    pipeline.close_spider()
+
+
+def test_items_are_stored_in_batches_with_stats(migrated_db_url, tmp_path):
+    pipeline = make_pipeline(migrated_db_url, tmp_path / "spool", batch_size=2)
+    pipeline.open_spider()
+    batch = items()
+    pipeline.process_item(batch[0])
+    assert counts(migrated_db_url) == (0, 0)  # held until the batch is full
+    pipeline.process_item(batch[1])
+    assert counts(migrated_db_url) == (1, 1)
+    pipeline.process_item(NotArticle(url="http://a.cn/list.html", reason="list page"))  # passed over
+    for item in batch[2:]:
+        pipeline.process_item(item)
+    pipeline.close_spider()
+    assert counts(migrated_db_url) == (2, 1)
+    stats = pipeline.stats.get_stats()
+    assert stats["newsarchive/articles/new"] == 2
+    assert stats["newsarchive/articles/duplicate"] == 1
+    assert stats["newsarchive/captures/stored"] == 1
+    assert "newsarchive/store/spooled" not in stats
+
+
+def test_unreachable_database_spools_and_next_start_replays(migrated_db_url, tmp_path, caplog):
+    spool_dir = tmp_path / "spool"
+    down = make_pipeline(UNREACHABLE, spool_dir)
+    with caplog.at_level(logging.WARNING, logger="pipelines.store"):
+        run(down, items())
+    assert down.stats.get_value("newsarchive/store/spooled") == 4
+    assert any("kept them in" in r.getMessage() and "127.0.0.1:1" in r.getMessage() for r in caplog.records)
+    assert len(Spool(spool_dir).pending()) == 1
+
+    up = make_pipeline(migrated_db_url, spool_dir)
+    up.open_spider()  # replays before anything new arrives
+    assert counts(migrated_db_url) == (2, 1)
+    assert Spool(spool_dir).pending() == []
+    up.close_spider()
+    assert up.stats.get_value("newsarchive/store/replayed") == 4
+    assert up.stats.get_value("newsarchive/articles/duplicate") == 1
+    engine = make_engine(migrated_db_url)
+    with session_factory(engine)() as session:
+        capture_id = session.scalar(select(Capture.id))
+        assert capture_body(session, capture_id) == items()[0].body  # bytes survived the spool
+    engine.dispose()
+
+
+def test_spool_is_replayed_after_the_next_good_batch(migrated_db_url, tmp_path, monkeypatch):
+    """The connection drops during one batch; the next batch succeeds and brings the
+    spooled one in behind it."""
+    outage = [OperationalError("INSERT ...", {}, Exception("server closed the connection unexpectedly"))]
+
+    def flaky_store_captures(session, captures):
+        if outage:
+            raise outage.pop()
+        store_captures(session, captures)
+
+    monkeypatch.setattr("pipelines.store.store_captures", flaky_store_captures)
+    pipeline = make_pipeline(migrated_db_url, tmp_path / "spool", batch_size=1)
+    pipeline.open_spider()
+    first, second = items()[1:3]
+    pipeline.process_item(first)
+    assert pipeline.stats.get_value("newsarchive/store/spooled") == 1
+    assert counts(migrated_db_url) == (0, 0)
+    pipeline.process_item(second)
+    assert pipeline.stats.get_value("newsarchive/store/replayed") == 1
+    assert counts(migrated_db_url) == (2, 0)
+    pipeline.close_spider()
+
+
+def test_concurrent_writer_collision_is_retried(migrated_db_url, tmp_path):
+    """Another crawler stores the same article between our look-up and our insert: the
+    unique key fires, the batch is stored again and finds the other's article."""
+    item = make_article("http://a.cn/1.html")
+    pipeline = make_pipeline(migrated_db_url, tmp_path / "spool")
+    other_engine = make_engine(migrated_db_url)
+
+    def other_crawler_commits_first(session, flush_context, instances):
+        with session_factory(other_engine).begin() as other:
+            store_articles(other, [item])
+
+    event.listen(pipeline.sessions, "before_flush", other_crawler_commits_first, once=True)
+    run(pipeline, [item])
+    other_engine.dispose()
+    assert pipeline.stats.get_value("newsarchive/store/retries") == 1
+    assert pipeline.stats.get_value("newsarchive/articles/unchanged") == 1
+    assert pipeline.stats.get_value("newsarchive/store/spooled") is None
+    assert counts(migrated_db_url) == (1, 0)
+
+
+def test_spool_lines_round_trip(tmp_path):
+    for item in items():
+        assert decode_item(encode_item(item)) == item
+
+
+def test_spool_skips_files_claimed_by_another_process(tmp_path):
+    spool = Spool(tmp_path)
+    path = spool.append(items()[1:2])
+    path.rename(path.with_name(path.name + ".replaying-1"))  # pid 1 is alive: a real claim
+    assert spool.replay(lambda batch: pytest.fail("claimed file replayed twice")) == 0
+
+
+def test_failed_replay_keeps_the_file(tmp_path):
+    spool = Spool(tmp_path)
+    spool.append(items()[1:2])
+
+    def fail(batch):
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        spool.replay(fail)
+    assert len(spool.pending()) == 1
+    assert spool.replay(lambda batch: None) == 1
+    assert spool.pending() == []
