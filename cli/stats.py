@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from models.engine import database_url, make_engine, session_factory
-from models.errors import ArchiveUnavailable
+from models.errors import unavailable
 from models.repository import article_stats
 
 
@@ -16,8 +19,8 @@ def command(args: argparse.Namespace) -> int:
     try:
         with session_factory(engine)() as session:
             stats = article_stats(session)
-    except ArchiveUnavailable as exc:
-        print(f"newsarchive stats: {exc}")
+    except SQLAlchemyError as exc:
+        print(f"newsarchive stats: {unavailable(url, exc)}", file=sys.stderr)
         return 2
     finally:
         engine.dispose()

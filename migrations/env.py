@@ -17,6 +17,7 @@ from alembic import context
 
 from models.engine import database_url, make_engine
 from models.schema import Base
+from models.search import include_name
 
 config = context.config
 if config.config_file_name is not None and config.get_section("loggers") is not None:
@@ -35,6 +36,7 @@ def _configure(**kwargs: object) -> None:
     context.configure(
         target_metadata=target_metadata,
         compare_type=True,
+        include_name=include_name,  # the derived search index is not modelled
         **kwargs,
     )
 

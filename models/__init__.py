@@ -4,3 +4,6 @@
 holds the few operations pipelines and the read side share, ``fingerprint`` the one
 content hash that decides "same article".
 """
+
+import models.search  # noqa: E402,F401 -- registers the read-side tables on Base.metadata
+import models.operations  # noqa: E402,F401 -- registers the schedule, job detail and lease tables

@@ -68,6 +68,8 @@ _WIDGET_LINE = re.compile(
     r"^(?:分享(?:到|让更多人看到)?|打印|关闭(?:窗口)?|返回顶部|小字号|大字号|字号[：:]?.{0,8}|【?纠错】?|阅读剩余全文.*|展开全文|"
     r"调查问题加载中.*|Play Video|扫一扫.*|手机看新闻|责任编辑.{0,12}$|我要纠错|微信|微博|QQ空间|\[?[大中小]\]?\s*[大中小]?\s*[大中小]?)$"
 )
+_CHINESE_SENTENCE = re.compile(r"[，。！？；]")
+_COPYRIGHT_LINE = re.compile(r"copyright|©|版权所有|版權所有|all rights reserved|未经授权.{0,10}不得转载", re.IGNORECASE)
 _PASSWORD = re.compile(r"password|passwd", re.IGNORECASE)
 
 #: How much text after the headline may hold the dateline and byline.
@@ -203,7 +205,7 @@ class GenericArticlePage:
             return []
         headings = {t for t in (self.title(), self.pretitle(), self.subtitle()) if t}
         kept = []
-        for block in body_blocks(self.body_element, self.hidden):
+        for block in self._all_body_blocks:
             if block.kind != "img" and self._is_furniture_line(block.text, headings):
                 continue
             kept.append(block)
@@ -215,6 +217,7 @@ class GenericArticlePage:
             or labels.is_credit_line(text)
             or labels.is_print_edition_line(text)
             or _WIDGET_LINE.match(text) is not None
+            or (len(text) <= 100 and _COPYRIGHT_LINE.search(text) is not None)
             or _is_dateline(text)
         )
 
@@ -223,11 +226,13 @@ class GenericArticlePage:
         return [b.text for b in self.body_blocks if b.kind != "img"]
 
     @cached_property
+    def _all_body_blocks(self) -> list[Block]:
+        return body_blocks(self.body_element, self.hidden) if self.body_element is not None else []
+
+    @cached_property
     def raw_body_lines(self) -> list[str]:
         """Body lines before credit lines are removed (editor lines live there)."""
-        if self.body_element is None:
-            return []
-        return [b.text for b in body_blocks(self.body_element, self.hidden) if b.kind != "img"]
+        return [b.text for b in self._all_body_blocks if b.kind != "img"]
 
     @cached_property
     def after_title_text(self) -> str:
@@ -257,9 +262,10 @@ class GenericArticlePage:
 
     @cached_property
     def page_text(self) -> str:
+        """All text of the page, one text node a line (a cheap last resort for sources and dates)."""
         body = self.root.find("body")
-        blocks = body_blocks(body if body is not None else self.root, self.hidden, furniture=True)
-        return "\n".join(b.text for b in blocks if b.text)
+        pieces = (clean_text(t) for t in (body if body is not None else self.root).itertext())
+        return "\n".join(piece for piece in pieces if piece)
 
     # -- one method per Article field --------------------------------------------------
 
@@ -458,7 +464,7 @@ class GenericArticlePage:
         body = self.body()
         if not self.root.findtext(".//body") and len(self.root) < 2 and not body:
             return False, "the page is empty"
-        if not body or len(body) < _MIN_BODY_CHARS and not _PUNCTUATION.search(body):
+        if not body or len(body) < _MIN_BODY_CHARS or not _CHINESE_SENTENCE.search(body):
             return False, "no article text: the page has no block of punctuated sentences"
         if any(_PASSWORD.search(i.get("type") or "") for i in self.root.iter("input")) and len(body) < 300:
             return False, "a login page: it asks for a password and has little text"
@@ -528,7 +534,7 @@ def element_text(element: etree._Element) -> str:
 def strip_site_suffix(title: str) -> str:
     """``"Headline--人民网_人民网"`` → ``"Headline"``: short trailing segments are site and channel names."""
     title = title.strip().rstrip("-—_|｜– ")
-    while (match := _TITLE_SUFFIX.search(title)) and match.start() > 0:
+    while (match := _TITLE_SUFFIX.search(title)) and match.start() > len(match.group()):
         title = title[: match.start()]
     while (match := _TITLE_PREFIX.match(title)) and match.end() < len(title):
         title = title[match.end() :]

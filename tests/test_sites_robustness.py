@@ -1,0 +1,56 @@
+"""extract() never raises, whatever the bytes: it returns an Article or a NotArticle."""
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crawler.items import Article, NotArticle
+from crawler.sites.registry import extract
+
+FIXTURE = (Path(__file__).parent / "fixtures" / "sites" / "people_current.html").read_text(encoding="utf-8")
+URL = "http://js.people.com.cn/n2/2022/0301/c360302-1.html"
+
+
+def check(result: Article | NotArticle) -> None:
+    assert isinstance(result, (Article, NotArticle))
+    if isinstance(result, Article):
+        text = "".join(str(v) for v in (result.title, result.body, result.source, *result.authors, *result.editors))
+        if "\ufffd" in text:
+            assert any(p.kind == "encoding" for p in result.problems), "replacement characters without a problem"
+    else:
+        assert result.reason
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=3000))
+def test_arbitrary_bytes(body):
+    check(extract(URL, body))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(["gbk", "utf-8", "big5", "utf-16"]),
+    st.integers(min_value=0, max_value=len(FIXTURE.encode("utf-8"))),
+    st.binary(max_size=40),
+    st.sampled_from([None, "gb2312", "utf-8", "big5", "latin-1", "no-such-charset"]),
+)
+def test_mutated_pages(encoding, cut, junk, declared):
+    body = FIXTURE.encode(encoding, errors="replace")
+    body = body[:cut] + junk + body[cut:][: len(body) // 2]
+    check(extract(URL, body, declared_encoding=declared))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("<>/=\"' abcdivptableh1原标题来源：责编记者2022年月日\n\x00")), max_size=2000))
+def test_tag_soup(text):
+    check(extract(URL, text.encode("utf-8"), site_hint="people"))
+
+
+def test_edge_cases():
+    nested = b"<html><body>" + b"<table><tr><td>" * 3000 + "正文，内容。".encode() * 50 + b"</body></html>"
+    big = b"<html><body>" + "<p>这是一个很长的段落，用来测试大页面。</p>".encode() * 120_000 + b"</body></html>"
+    for body in (b"", b"   ", b"\x00\x01\x02" * 100, b"\xff\xd8\xff\xe0JFIF" + bytes(range(256)) * 20, nested, big):
+        check(extract(URL, body))
+    truncated = extract(URL, FIXTURE.encode("utf-8")[:-200])
+    assert isinstance(truncated, Article) and any(p.kind == "truncated" for p in truncated.problems)
