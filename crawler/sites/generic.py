@@ -12,7 +12,6 @@ it. A field that raises becomes a ``parse_error`` problem, never a crash.
 from __future__ import annotations
 
 import functools
-import math
 import re
 from collections.abc import Callable, Iterable
 from difflib import SequenceMatcher
@@ -47,10 +46,6 @@ _MARKS = {
     "date": re.compile(r"date|time|pubtime|paperdate|riqi|shijian|(?:^|[\s_-])info(?:$|[\s_-])", re.IGNORECASE),
     "source": re.compile(r"source|laiyuan|(?:^|[\s_-])from(?:$|[\s_-])", re.IGNORECASE),
     "author": re.compile(r"author|byline|writer|zuozhe|reporter|editor|bianji", re.IGNORECASE),
-    "crumbs": re.compile(
-        r"crumb|navpath|position|location|weizhi|dqwz|daohang|(?:^|[\s_-])(?:path|route|bread|guide|where|local|site_?nav)(?:$|[\s_-])",
-        re.IGNORECASE,
-    ),
     "pager": re.compile(r"zdfy|pager|paging|pagination|pagelink|page_?nav|fenye|(?:^|[\s_-])pages?(?:$|[\s_-])", re.IGNORECASE),
 }
 _KICKER = re.compile(r"(?:^|[\s_-])(?:pre|yin|yinti|kicker|introtitle|top_?title)(?:$|[\s_-])", re.IGNORECASE)
@@ -122,7 +117,7 @@ class GenericArticlePage:
 
     @cached_property
     def marked(self) -> dict[str, list[etree._Element]]:
-        """Elements whose class/id mark them as title, date, source, author, crumbs or pager, in page order."""
+        """Elements whose class/id mark them as title, date, source, author or pager, in page order."""
         found: dict[str, list[etree._Element]] = {kind: [] for kind in _MARKS}
         for element in self.root.iter():
             if not isinstance(element.tag, str):

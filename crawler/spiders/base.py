@@ -75,6 +75,7 @@ class ArchiveSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ArchiveSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.arguments = dict(kwargs)  # as given (-a k=v), for the job record (operations.jobs)
         base_url = kwargs.get("base_url")
         if base_url and is_loopback(base_url):
             for name, value in {

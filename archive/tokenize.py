@@ -1,0 +1,68 @@
+"""Chinese-aware normalisation and tokens for the search index.
+
+Neither SQLite's tokenizers nor PostgreSQL's parsers segment Chinese (and trigrams miss
+the 1- and 2-character words most queries consist of), so text is tokenised here, the
+same way for both databases and for queries:
+
+* text is NFKC-normalised (full-width ``２０２２`` → ``2022``) and case-folded; callers
+  pass the OpenCC Simplified form, so both scripts meet in one;
+* it is cut into *runs*: maximal stretches of letters/digits of one kind, CJK or other
+  (``5G网络`` → ``5g``, ``网络``); everything else only separates runs;
+* the *normalised text* is the runs joined by single spaces, with a space at each end,
+  so a substring test on it is exact matching for phrases and whole Latin words;
+* *tokens* (what the FTS5/GIN index holds) are every CJK character, every CJK bigram
+  and every other run: a 1- or 2-character term is one token, a longer one needs all of
+  its bigrams (then a substring test on the normalised text confirms).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+#: Code points from here up (CJK radicals, kana, ideographs, Hangul …) are written
+#: without spaces between words, so they are indexed as characters and bigrams.
+CJK_START = 0x2E80
+#: Longer Latin/digit runs (hashes, base64 left in a body) are not tokens: PostgreSQL
+#: refuses lexemes over 2 KB, and nobody searches for them as words.
+MAX_WORD_LENGTH = 64
+
+
+def is_cjk(char: str) -> bool:
+    return ord(char) >= CJK_START
+
+
+def runs(text: str) -> list[str]:
+    """The normalised runs of ``text`` (see the module docstring)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    found: list[str] = []
+    start = None
+    for i, char in enumerate(folded + " "):
+        if start is not None and (not char.isalnum() or is_cjk(char) != is_cjk(folded[start])):
+            found.append(folded[start:i])
+            start = None
+        if start is None and char.isalnum():
+            start = i
+    return found
+
+
+def join_runs(parts: Iterable[str]) -> str:
+    """Runs as normalised text: single spaces between, one at each end."""
+    return f" {' '.join(parts)} "
+
+
+def normalise(text: str | None) -> str:
+    """The normalised text searched by substring (``" "`` for no text)."""
+    return join_runs(runs(text or ""))
+
+
+def run_tokens(run: str) -> list[str]:
+    """Index tokens of one run: characters and bigrams for CJK, the word itself otherwise."""
+    if not is_cjk(run[0]):
+        return [run] if len(run) <= MAX_WORD_LENGTH else []
+    return list(run) + [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def text_tokens(*normalised_texts: str) -> list[str]:
+    """The distinct tokens of normalised texts, sorted (the stored form must be reproducible)."""
+    return sorted({token for text in normalised_texts for run in text.split() for token in run_tokens(run)})

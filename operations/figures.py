@@ -1,0 +1,96 @@
+"""The figures of one crawl, read from Scrapy's stats as the job row stores them.
+
+The pipelines and middlewares count into Scrapy's stats under ``newsarchive/…`` keys;
+this module is the one place that knows those keys, so the ``jobs`` listing, the
+health checks and the scheduler's log lines all read the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Article outcomes the store pipeline counts (``newsarchive/articles/<outcome>``).
+ARTICLE_OUTCOMES = ("new", "changed", "unchanged", "duplicate")
+#: Article fields whose coverage every job records (``newsarchive/fields/<name>``).
+COVERAGE_FIELDS = ("title", "published_at", "source", "authors", "editors", "body", "breadcrumbs")
+#: Stats key counting the articles the coverage figures are out of.
+FIELDS_TOTAL = "newsarchive/fields/articles"
+#: Statuses that are not errors although outside 2xx: a re-validated page is good news.
+NOT_ERRORS = (304,)
+
+
+def _by_suffix(stats: Mapping[str, Any], prefix: str) -> dict[str, int]:
+    return {key[len(prefix):]: int(value) for key, value in stats.items() if key.startswith(prefix)}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a crawl did, in the units operators talk about."""
+
+    pages_fetched: int
+    articles: dict[str, int]
+    problems: dict[str, int]
+    http_errors: dict[str, int]
+    download_errors: int
+    skipped_archived: int
+    not_modified: int
+    coverage: dict[str, float] = field(default_factory=dict)
+    coverage_sample: int = 0
+
+    @property
+    def articles_stored(self) -> int:
+        return sum(self.articles.values())
+
+    @property
+    def articles_seen(self) -> int:
+        """Articles the crawl found on the site: stored, or known already and not re-fetched.
+
+        An incremental re-crawl of an unchanged site stores nothing, yet is healthy:
+        it found every article and knew it had it.
+        """
+        return self.articles_stored + self.skipped_archived + self.not_modified
+
+    @property
+    def error_rate(self) -> float:
+        """HTTP errors and failed downloads per request made (0 when nothing was requested)."""
+        errors = sum(self.http_errors.values()) + self.download_errors
+        attempts = self.pages_fetched + self.download_errors
+        return errors / attempts if attempts else 0.0
+
+
+def figures(stats: Mapping[str, Any]) -> Figures:
+    """Read :class:`Figures` from a Scrapy stats dict (live or as stored on a job)."""
+    articles = {outcome: int(stats.get(f"newsarchive/articles/{outcome}", 0)) for outcome in ARTICLE_OUTCOMES}
+    statuses = _by_suffix(stats, "newsarchive/http_status/")
+    http_errors = {code: n for code, n in statuses.items() if code.isdigit() and int(code) >= 400}
+    total = int(stats.get(FIELDS_TOTAL, 0))
+    coverage = {name: int(stats.get(f"newsarchive/fields/{name}", 0)) / total for name in COVERAGE_FIELDS} if total else {}
+    return Figures(
+        pages_fetched=int(stats.get("downloader/response_count", 0)),
+        articles=articles,
+        problems=_by_suffix(stats, "newsarchive/problems/"),
+        http_errors=http_errors,
+        download_errors=int(stats.get("downloader/exception_count", 0)),
+        skipped_archived=int(stats.get("newsarchive/incremental/skipped", 0)),
+        not_modified=int(stats.get("newsarchive/incremental/not_modified", 0)),
+        coverage=coverage,
+        coverage_sample=total,
+    )
+
+
+def figure_lines(f: Figures) -> list[str]:
+    """Indented human lines for ``jobs show`` and the end-of-crawl report."""
+    articles = "  ".join(f"{k} {v}" for k, v in f.articles.items())
+    problems = ", ".join(f"{k} {n}" for k, n in sorted(f.problems.items())) or "none"
+    errors = ", ".join(f"{k}: {n}" for k, n in sorted(f.http_errors.items())) or "none"
+    coverage = "  ".join(f"{k} {v:.0%}" for k, v in f.coverage.items()) or "no articles fetched"
+    return [
+        f"  pages fetched   {f.pages_fetched}",
+        f"  articles        {articles}",
+        f"  incremental     {f.skipped_archived} skipped as archived, {f.not_modified} not modified",
+        f"  problems        {problems}",
+        f"  HTTP errors     {errors}; download errors {f.download_errors}",
+        f"  field coverage  {coverage}",
+    ]

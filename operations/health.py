@@ -1,0 +1,163 @@
+"""Health checks run at the end of every job, in the spirit of Spidermon's monitors.
+
+A crawl can finish "successfully" and still be useless: the site changed its template
+and every editor line vanished, a block page answered every request, the list moved and
+nothing new was found. These checks compare a job with its own recent history (runs of
+the same schedule, or of the same spider and arguments) and with fixed limits:
+
+``articles``        at least ``NEWSARCHIVE_HEALTH_MIN_ARTICLES`` (default 1) articles seen
+``items``           articles seen ≥ ``NEWSARCHIVE_HEALTH_ITEMS_RATIO`` (default 0.5) × the
+                    median of the last ``NEWSARCHIVE_HEALTH_HISTORY`` (default 5) runs
+``coverage``        no field's coverage more than ``NEWSARCHIVE_HEALTH_COVERAGE_DROP``
+                    (default 0.3) below its median in those runs, judged only when both
+                    sides fetched ≥ ``NEWSARCHIVE_HEALTH_MIN_SAMPLE`` (default 5) articles
+``error_rate``      HTTP errors and failed downloads ≤ ``NEWSARCHIVE_HEALTH_MAX_ERROR_RATE``
+                    (default 0.1) of requests
+
+"Articles seen" counts those stored and those an incremental crawl knew it had
+(see :class:`operations.figures.Figures`), so a quiet re-crawl is healthy.
+Results go on the job (``job_detail.checks``), into the crawl's stats
+(``newsarchive/health/<name>``) for the end-of-crawl report, and make the exit non-zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from statistics import median
+from typing import Any
+
+from operations.figures import Figures
+
+#: Stats key holding the number of failed checks; absent when no checks ran.
+FAILED_KEY = "newsarchive/health/failed"
+_RESULT_PREFIX = "newsarchive/health/check/"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Limits for the checks; each is a Scrapy setting (see the module docstring)."""
+
+    min_articles: int = 1
+    items_ratio: float = 0.5
+    history: int = 5
+    coverage_drop: float = 0.3
+    min_sample: int = 5
+    max_error_rate: float = 0.1
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Thresholds:
+        return cls(
+            min_articles=settings.getint("NEWSARCHIVE_HEALTH_MIN_ARTICLES", cls.min_articles),
+            items_ratio=settings.getfloat("NEWSARCHIVE_HEALTH_ITEMS_RATIO", cls.items_ratio),
+            history=settings.getint("NEWSARCHIVE_HEALTH_HISTORY", cls.history),
+            coverage_drop=settings.getfloat("NEWSARCHIVE_HEALTH_COVERAGE_DROP", cls.coverage_drop),
+            min_sample=settings.getint("NEWSARCHIVE_HEALTH_MIN_SAMPLE", cls.min_sample),
+            max_error_rate=settings.getfloat("NEWSARCHIVE_HEALTH_MAX_ERROR_RATE", cls.max_error_rate),
+        )
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check's verdict; ``detail`` is a sentence for the operator."""
+
+    name: str
+    ok: bool
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def run_checks(current: Figures, history: list[Figures], limits: Thresholds) -> list[CheckResult]:
+    """All checks for a finished job; ``history`` holds earlier runs' figures, newest first."""
+    recent = history[: limits.history]
+    return [
+        _articles(current, limits),
+        _items(current, recent, limits),
+        _coverage(current, recent, limits),
+        _error_rate(current, limits),
+    ]
+
+
+def _articles(current: Figures, limits: Thresholds) -> CheckResult:
+    seen = current.articles_seen
+    if seen >= limits.min_articles:
+        return CheckResult("articles", True, f"{seen} articles seen")
+    return CheckResult(
+        "articles", False,
+        f"only {seen} articles seen (minimum {limits.min_articles}): check that the list pages still "
+        "link to articles (open the start URL in a browser) and that the site did not block the crawler",
+    )
+
+
+def _items(current: Figures, recent: list[Figures], limits: Thresholds) -> CheckResult:
+    if not recent:
+        return CheckResult("items", True, "no earlier runs to compare with")
+    usual = median(f.articles_seen for f in recent)
+    seen = current.articles_seen
+    if seen >= limits.items_ratio * usual:
+        return CheckResult("items", True, f"{seen} articles seen; recent runs saw a median of {usual:g}")
+    return CheckResult(
+        "items", False,
+        f"{seen} articles seen, far below the median {usual:g} of the last {len(recent)} runs "
+        f"(limit {limits.items_ratio:.0%}): look at the job's HTTP errors and the site's list pages",
+    )
+
+
+def _coverage(current: Figures, recent: list[Figures], limits: Thresholds) -> CheckResult:
+    if current.coverage_sample < limits.min_sample:
+        return CheckResult("coverage", True, f"too few articles fetched ({current.coverage_sample}) to judge")
+    comparable = [f for f in recent if f.coverage_sample >= limits.min_sample]
+    if not comparable:
+        return CheckResult("coverage", True, "no earlier runs with enough articles to compare with")
+    dropped = []
+    for name, share in current.coverage.items():
+        usual = median(f.coverage.get(name, 0.0) for f in comparable)
+        if usual - share > limits.coverage_drop:
+            dropped.append(f"{name} {share:.0%} (usually {usual:.0%})")
+    if not dropped:
+        return CheckResult("coverage", True, "every field as well covered as in recent runs")
+    return CheckResult(
+        "coverage", False,
+        f"field coverage dropped: {', '.join(dropped)}: the site probably changed its template; "
+        "run `newsarchive parse` on a fresh article page and fix the site template",
+    )
+
+
+def _error_rate(current: Figures, limits: Thresholds) -> CheckResult:
+    rate = current.error_rate
+    if rate <= limits.max_error_rate:
+        return CheckResult("error_rate", True, f"error rate {rate:.1%}")
+    return CheckResult(
+        "error_rate", False,
+        f"error rate {rate:.1%} above {limits.max_error_rate:.0%}: see the HTTP errors by status; "
+        "many 403/429 mean the crawler is being blocked (slow it down), 404s that links moved",
+    )
+
+
+def record_in_stats(stats: Any, results: list[CheckResult]) -> None:
+    """Put the verdicts into the crawl's stats so the end-of-crawl report can show them."""
+    for result in results:
+        stats.set_value(_RESULT_PREFIX + result.name, ("ok: " if result.ok else "FAILED: ") + result.detail)
+    stats.set_value(FAILED_KEY, sum(not r.ok for r in results))
+
+
+def healthy(stats: Mapping[str, Any]) -> bool:
+    """False when any check recorded in ``stats`` failed."""
+    return not stats.get(FAILED_KEY, 0)
+
+
+def health_lines(stats: Mapping[str, Any]) -> list[str]:
+    """The checks recorded in ``stats`` as report lines (none when no checks ran)."""
+    lines = [f"  {key[len(_RESULT_PREFIX):]:<12} {value}" for key, value in stats.items()
+             if key.startswith(_RESULT_PREFIX)]
+    if not lines:
+        return []
+    verdict = "health checks passed" if healthy(stats) else "health checks FAILED (exit status 1)"
+    return [verdict, *lines]
+
+
+def result_lines(checks: list[dict[str, Any]]) -> list[str]:
+    """Stored results (``job_detail.checks``) as report lines."""
+    return [f"  {c['name']:<12} {'ok' if c['ok'] else 'FAILED'}: {c['detail']}" for c in checks]
