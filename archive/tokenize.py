@@ -17,6 +17,7 @@ same way for both databases and for queries:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -27,6 +28,11 @@ CJK_START = 0x2E80
 #: refuses lexemes over 2 KB, and nobody searches for them as words.
 MAX_WORD_LENGTH = 64
 
+#: Letters and digits (``\w`` without the underscore is exactly ``str.isalnum``).
+_WORDS = re.compile(r"[^\W_]+")
+#: A word cut where it changes between CJK and other characters.
+_KINDS = re.compile(f"[{chr(CJK_START)}-\U0010ffff]+|[^{chr(CJK_START)}-\U0010ffff]+")
+
 
 def is_cjk(char: str) -> bool:
     return ord(char) >= CJK_START
@@ -35,15 +41,7 @@ def is_cjk(char: str) -> bool:
 def runs(text: str) -> list[str]:
     """The normalised runs of ``text`` (see the module docstring)."""
     folded = unicodedata.normalize("NFKC", text).casefold()
-    found: list[str] = []
-    start = None
-    for i, char in enumerate(folded + " "):
-        if start is not None and (not char.isalnum() or is_cjk(char) != is_cjk(folded[start])):
-            found.append(folded[start:i])
-            start = None
-        if start is None and char.isalnum():
-            start = i
-    return found
+    return [part for word in _WORDS.findall(folded) for part in _KINDS.findall(word)]
 
 
 def join_runs(parts: Iterable[str]) -> str:

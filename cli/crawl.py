@@ -5,18 +5,30 @@ from __future__ import annotations
 import argparse
 import sys
 
+from cli.seed import add_worker_options, worker_setup
 from operations.crawl import CrawlFailed, run_crawl, summary_lines
+from operations.health import health_lines, healthy
 
 
-def parse_arguments(pairs: list[str]) -> dict[str, str]:
-    """``-a k=v`` pairs as Scrapy takes them; a pair without ``=`` is a usage error."""
-    arguments: dict[str, str] = {}
+def parse_pairs(pairs: list[str], option: str, example: str) -> dict[str, str]:
+    """``NAME=VALUE`` pairs given with ``option`` (``-a``, ``-s``); a pair without ``=`` is a usage error."""
+    values: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
-            raise CrawlFailed(f"-a {pair!r} is not name=value, e.g. -a channel=js")
-        arguments[name] = value
-    return arguments
+            raise CrawlFailed(f"{option} {pair!r} is not name=value, e.g. {option} {example}")
+        values[name] = value
+    return values
+
+
+def parse_arguments(pairs: list[str]) -> dict[str, str]:
+    """``-a k=v`` spider arguments, as Scrapy takes them."""
+    return parse_pairs(pairs, "-a", "channel=js")
+
+
+def parse_settings(pairs: list[str]) -> dict[str, str]:
+    """``-s NAME=VALUE`` settings, as ``scrapy crawl -s`` takes them."""
+    return parse_pairs(pairs, "-s", "NEWSARCHIVE_STORE_BATCH_SIZE=20")
 
 
 def command(args: argparse.Namespace) -> int:
@@ -31,12 +43,19 @@ def command(args: argparse.Namespace) -> int:
         print("newsarchive crawl: name a spider (newsarchive crawl --list shows them)", file=sys.stderr)
         return 2
     try:
-        result = run_crawl(args.spider, parse_arguments(args.argument), db=args.db)
-    except CrawlFailed as exc:
+        arguments, settings = parse_arguments(args.argument), None
+        if args.distributed:
+            arguments, settings = worker_setup(args.spider, arguments, args)
+        if args.resume and args.distributed:
+            raise CrawlFailed("--resume is for single-process crawls: a distributed crawl's Redis frontier survives restarts by itself")
+        settings = {**(settings or {}), **parse_settings(args.setting)}
+        result = run_crawl(args.spider, arguments, db=args.db, settings=settings,
+                           resumable=not args.distributed, resume=args.resume)
+    except (CrawlFailed, LookupError) as exc:
         print(f"newsarchive crawl: {exc}", file=sys.stderr)
         return 2
-    print("\n".join(summary_lines(result)))
-    return 0 if result.ok else 1
+    print("\n".join(summary_lines(result) + health_lines(result.stats)))
+    return 0 if result.ok and healthy(result.stats) else 1
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,5 +63,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("spider", nargs="?", help="spider name: people, generic, epaper …")
     parser.add_argument("-a", dest="argument", action="append", default=[], metavar="NAME=VALUE",
                         help="spider argument, e.g. -a channel=js -a since=2020-04-01")
+    parser.add_argument("-s", dest="setting", action="append", default=[], metavar="NAME=VALUE",
+                        help="Scrapy or newsarchive setting for this crawl, e.g. -s NEWSARCHIVE_STORE_BATCH_SIZE=20")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the last run of this crawl (same spider, arguments and --db), even a killed one")
     parser.add_argument("--list", action="store_true", help="list the spiders and exit")
+    add_worker_options(parser)
     parser.set_defaults(func=command)

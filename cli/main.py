@@ -17,11 +17,19 @@ import sys
 COMMAND_MODULES = (
     "demo",
     "crawl",
+    "seed",
     "db",
     "replica",
     "stats",
     "parse",
     "eval",
+    "reparse",
+    "search",
+    "export",
+    "index",
+    "schedule",
+    "scheduler",
+    "jobs",
 )
 
 

@@ -38,6 +38,14 @@ SPIDER_MIDDLEWARES = {
     "crawler.middlewares.CaptureMiddleware": 950,
 }
 
+DOWNLOADER_MIDDLEWARES = {
+    "operations.incremental.IncrementalMiddleware": 50,
+}
+
+EXTENSIONS = {
+    "operations.jobs.JobRecorder": 100,
+}
+
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.normalise.NormalisePipeline": 200,

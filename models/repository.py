@@ -16,6 +16,12 @@ scripts, and must end up as one article with its history):
 For a known article the same fingerprint only moves ``last_seen`` (``"unchanged"``); a
 different one adds an :class:`~models.schema.ArticleVersion` and updates the article to
 the new text, keeping every earlier version (``"changed"``).
+
+An article displays its Simplified original: when a Traditional mirror arrived first and
+the Simplified page then matches it by fingerprint, the Simplified text becomes a new
+current version and its URL the canonical one (the Traditional text stays in its version).
+Near-duplicates (syndicated copies with edits) are not decided here but in
+:mod:`pipelines.dedup`, which links distinct articles into clusters.
 """
 
 from __future__ import annotations
@@ -36,7 +42,8 @@ from sqlalchemy.orm import Session
 
 from crawler.items import Article as ArticleItem
 from crawler.items import Capture as CaptureItem
-from models.fingerprint import Fingerprint, article_fingerprint
+from models.boilerplate import substantive_text
+from models.fingerprint import Fingerprint, article_fingerprint, text_fingerprint
 from models.schema import (
     Article,
     ArticlePerson,
@@ -81,11 +88,49 @@ class StoreOutcome:
 
     outcome: str
     article_id: int
+    #: A ``"duplicate"`` whose text became the article's displayed text (a Simplified
+    #: original replacing the Traditional mirror that arrived first).
+    promoted: bool = False
+
+    @property
+    def stores_text(self) -> bool:
+        """Whether the article's current text changed, so read-side indexes must refresh it."""
+        return self.outcome in ("new", "changed") or self.promoted
 
 
 def store_articles(session: Session, items: list[ArticleItem]) -> list[StoreOutcome]:
     """Store article items by the identity rules above; one outcome per item, in order."""
     return [_store_article(session, item) for item in items]
+
+
+def store_reparsed(session: Session, items: list[ArticleItem]) -> list[StoreOutcome]:
+    """Store items re-read from archived captures (``newsarchive reparse``).
+
+    Like :func:`store_articles`, except that a text differing from the article's current
+    version in *any* field counts as changed: a parser fix often repairs metadata (an
+    editor line, a dateline) without touching the body the fingerprint is taken from.
+    """
+    outcomes = []
+    for item in items:
+        outcome = _store_article(session, item)
+        if outcome.outcome == "unchanged" and _differs_from_current(session, outcome.article_id, item):
+            article = session.get_one(Article, outcome.article_id)
+            seen_at = parse_time(item.fetched_at, UTC) or datetime.now(UTC)
+            _add_version(session, article, item, article_fingerprint(item), seen_at)
+            outcome = StoreOutcome(outcome="changed", article_id=article.id)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _differs_from_current(session: Session, article_id: int, item: ArticleItem) -> bool:
+    """Whether ``item`` says anything the article's current version does not (fetch time aside)."""
+    stored = session.scalars(
+        select(ArticleVersion.item)
+        .join(Article, Article.id == ArticleVersion.article_id)
+        .where(Article.id == article_id, ArticleVersion.number == Article.current_version)
+    ).one()
+    new = item.to_dict()
+    return any(new[name] != stored.get(name) for name in new if name != "fetched_at")
 
 
 def _store_article(session: Session, item: ArticleItem) -> StoreOutcome:
@@ -96,16 +141,33 @@ def _store_article(session: Session, item: ArticleItem) -> StoreOutcome:
     article = next((session.get(Article, known[url]) for url in urls if url in known), None)
     if article is not None:
         outcome = "unchanged" if article.fingerprint == fingerprint.digest else "changed"
-    elif fingerprint.matchable and (article := _article_by_fingerprint(session, fingerprint.digest)) is not None:
+    elif _matchable(item, fingerprint) and (article := _article_by_fingerprint(session, fingerprint.digest)):
         outcome = "duplicate"
     else:
         article = Article(canonical_url=urls[0], first_seen=seen_at, last_seen=seen_at, current_version=0)
         outcome = "new"
-    if outcome in ("new", "changed"):
+    promoted = outcome == "duplicate" and _is_original_of_mirror(item, article)
+    if outcome in ("new", "changed") or promoted:
         _add_version(session, article, item, fingerprint, seen_at)
+    if promoted:
+        article.canonical_url = urls[0]  # not known as any article's URL, so still unique
     article.last_seen = max(article.last_seen, seen_at)
     session.add_all(ArticleUrl(url=url, article_id=article.id) for url in urls if url not in known)
-    return StoreOutcome(outcome=outcome, article_id=article.id)
+    return StoreOutcome(outcome=outcome, article_id=article.id, promoted=promoted)
+
+
+def _is_original_of_mirror(item: ArticleItem, article: Article) -> bool:
+    """A Simplified page matching an article shown in Traditional is its original: the
+    sites publish in Simplified and mirror into Traditional, so the original is displayed."""
+    return item.script == "zh-Hans" and article.script == "zh-Hant"
+
+
+def _matchable(item: ArticleItem, fingerprint: Fingerprint) -> bool:
+    """Whether the item's text may identify an article: long enough, and long enough
+    without its boilerplate paragraphs (two pages holding only a copyright notice and an
+    editor line are two pages, not one article)."""
+    body = item.simplified.get("body") or item.body
+    return fingerprint.matchable and text_fingerprint(substantive_text(body)).matchable
 
 
 def _article_by_fingerprint(session: Session, digest: str) -> Article | None:

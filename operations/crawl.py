@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from models.engine import ArchiveUnavailable, check_writable, database_url, upgrade_to_head
+from operations.resume import DEFAULT_JOBS_DIR, JobBusy, JobFolder, job_path, open_job_folder
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +49,12 @@ def prepare_archive(db: str | None) -> str:
 
 
 def run_crawl(spider: str, arguments: dict[str, str], *, db: str | None = None,
-              settings: dict[str, Any] | None = None) -> CrawlResult:
-    """Crawl ``spider`` with ``arguments`` into the archive at ``db``; blocks until done."""
+              settings: dict[str, Any] | None = None, resumable: bool = False, resume: bool = False) -> CrawlResult:
+    """Crawl ``spider`` with ``arguments`` into the archive at ``db``; blocks until done.
+
+    ``resumable`` keeps the crawl's frontier in a job folder, and ``resume`` continues
+    the last run of the same crawl, even a killed one (see :mod:`operations.resume`).
+    """
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
@@ -59,18 +65,31 @@ def run_crawl(spider: str, arguments: dict[str, str], *, db: str | None = None,
     for name, value in (settings or {}).items():
         project.set(name, value, priority="cmdline")
     process = CrawlerProcess(project, install_root_handler=True)
-    try:
-        crawler = process.create_crawler(spider)
-    except KeyError as exc:
-        raise CrawlFailed(f"unknown spider {spider!r}: run `newsarchive crawl --list` to see the spiders") from exc
+    if spider not in process.spider_loader.list():
+        raise CrawlFailed(f"unknown spider {spider!r}: run `newsarchive crawl --list` to see the spiders")
+    job = _job_folder(project, spider, arguments, url, resume) if resumable or resume else JobFolder(path=None)
+    for name, value in job.settings.items():
+        project.set(name, value, priority="cmdline")
+    crawler = process.create_crawler(spider)
     errors: list[str] = []
     deferred = process.crawl(crawler, **arguments)
     deferred.addErrback(lambda failure: errors.append(failure.getErrorMessage()))
-    process.start()
+    try:
+        process.start()
+    finally:
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        job.close(finished=bool(errors) or stats.get("finish_reason") == "finished")
     if errors:
         raise CrawlFailed(f"spider {spider!r} could not run: {errors[0]}")
-    stats = crawler.stats.get_stats() if crawler.stats else {}
     return CrawlResult(spider=spider, finish_reason=str(stats.get("finish_reason", "unknown")), stats=stats)
+
+
+def _job_folder(project: Any, spider: str, arguments: dict[str, str], url: str, resume: bool) -> JobFolder:
+    root = Path(project.get("NEWSARCHIVE_JOBS_DIR") or DEFAULT_JOBS_DIR)
+    try:
+        return open_job_folder(job_path(root, spider, arguments, url), resume)
+    except JobBusy as exc:
+        raise CrawlFailed(str(exc)) from exc
 
 
 def summary_lines(result: CrawlResult) -> list[str]:

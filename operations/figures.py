@@ -17,8 +17,8 @@ ARTICLE_OUTCOMES = ("new", "changed", "unchanged", "duplicate")
 COVERAGE_FIELDS = ("title", "published_at", "source", "authors", "editors", "body", "breadcrumbs")
 #: Stats key counting the articles the coverage figures are out of.
 FIELDS_TOTAL = "newsarchive/fields/articles"
-#: Statuses that are not errors although outside 2xx: a re-validated page is good news.
-NOT_ERRORS = (304,)
+#: Requests dropped on purpose (incremental skips) count as downloader exceptions in Scrapy.
+_SKIPS = "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest"
 
 
 def _by_suffix(stats: Mapping[str, Any], prefix: str) -> dict[str, int]:
@@ -53,11 +53,15 @@ class Figures:
         return self.articles_stored + self.skipped_archived + self.not_modified
 
     @property
+    def requests(self) -> int:
+        """Requests that reached the network: answered, or failed to download."""
+        return self.pages_fetched + self.download_errors
+
+    @property
     def error_rate(self) -> float:
         """HTTP errors and failed downloads per request made (0 when nothing was requested)."""
         errors = sum(self.http_errors.values()) + self.download_errors
-        attempts = self.pages_fetched + self.download_errors
-        return errors / attempts if attempts else 0.0
+        return errors / self.requests if self.requests else 0.0
 
 
 def figures(stats: Mapping[str, Any]) -> Figures:
@@ -72,7 +76,7 @@ def figures(stats: Mapping[str, Any]) -> Figures:
         articles=articles,
         problems=_by_suffix(stats, "newsarchive/problems/"),
         http_errors=http_errors,
-        download_errors=int(stats.get("downloader/exception_count", 0)),
+        download_errors=int(stats.get("downloader/exception_count", 0)) - int(stats.get(_SKIPS, 0)),
         skipped_archived=int(stats.get("newsarchive/incremental/skipped", 0)),
         not_modified=int(stats.get("newsarchive/incremental/not_modified", 0)),
         coverage=coverage,

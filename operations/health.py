@@ -12,7 +12,8 @@ the same schedule, or of the same spider and arguments) and with fixed limits:
                     (default 0.3) below its median in those runs, judged only when both
                     sides fetched ≥ ``NEWSARCHIVE_HEALTH_MIN_SAMPLE`` (default 5) articles
 ``error_rate``      HTTP errors and failed downloads ≤ ``NEWSARCHIVE_HEALTH_MAX_ERROR_RATE``
-                    (default 0.1) of requests
+                    (default 0.1) of requests, judged from ``NEWSARCHIVE_HEALTH_MIN_REQUESTS``
+                    (default 20) requests on (one dead link in a quiet re-crawl is no alarm)
 
 "Articles seen" counts those stored and those an incremental crawl knew it had
 (see :class:`operations.figures.Figures`), so a quiet re-crawl is healthy.
@@ -44,6 +45,7 @@ class Thresholds:
     coverage_drop: float = 0.3
     min_sample: int = 5
     max_error_rate: float = 0.1
+    min_requests: int = 20
 
     @classmethod
     def from_settings(cls, settings: Any) -> Thresholds:
@@ -54,6 +56,7 @@ class Thresholds:
             coverage_drop=settings.getfloat("NEWSARCHIVE_HEALTH_COVERAGE_DROP", cls.coverage_drop),
             min_sample=settings.getint("NEWSARCHIVE_HEALTH_MIN_SAMPLE", cls.min_sample),
             max_error_rate=settings.getfloat("NEWSARCHIVE_HEALTH_MAX_ERROR_RATE", cls.max_error_rate),
+            min_requests=settings.getint("NEWSARCHIVE_HEALTH_MIN_REQUESTS", cls.min_requests),
         )
 
 
@@ -127,6 +130,8 @@ def _coverage(current: Figures, recent: list[Figures], limits: Thresholds) -> Ch
 
 def _error_rate(current: Figures, limits: Thresholds) -> CheckResult:
     rate = current.error_rate
+    if current.requests < limits.min_requests:
+        return CheckResult("error_rate", True, f"too few requests ({current.requests}) to judge")
     if rate <= limits.max_error_rate:
         return CheckResult("error_rate", True, f"error rate {rate:.1%}")
     return CheckResult(

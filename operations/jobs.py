@@ -29,15 +29,18 @@ import psutil
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from crawler.items import Article
-from models.engine import database_url, make_engine, session_factory, upgrade_to_head
+from models.engine import database_url, make_engine, session_factory
+from models.errors import display_url, error_reason
 from models.operations import JobDetail, Schedule
 from models.repository import finish_job, start_job
 from models.schema import CrawlJob
 from operations.figures import COVERAGE_FIELDS, FIELDS_TOTAL, Figures, figures
 from operations.health import Thresholds, record_in_stats, run_checks
+from operations.incremental import POLICY_ARGUMENTS
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +82,16 @@ class JobRecorder:
         return recorder
 
     def spider_opened(self, spider: Any) -> None:
-        # Crawls started through Scrapyd never pass through run_crawl, which migrates.
-        upgrade_to_head(self.url)
+        try:
+            self._open(spider)
+        except SQLAlchemyError as exc:
+            # Scrapyd runs crawls from a zipped egg, where Alembic cannot read the
+            # migrations: the archive must be at the newest schema already.
+            log.error("cannot record this crawl as a job in %s (%s): bring the archive to the newest schema "
+                      "with `newsarchive --db URL db upgrade` (the scheduler does it itself)",
+                      display_url(self.url), error_reason(exc))
+
+    def _open(self, spider: Any) -> None:
         arguments = {k: v for k, v in getattr(spider, "arguments", {}).items() if k != "_job"}
         scrapyd_job = getattr(spider, "_job", None)
         with self._session() as session, session.begin():
@@ -92,7 +103,7 @@ class JobRecorder:
             detail = session.get_one(JobDetail, self.job_id)
             if scrapyd_job:
                 detail.scrapyd_job = str(scrapyd_job)
-        log.info("recording this crawl as job #%d in %s", self.job_id, self.url.split("@")[-1])
+        log.info("recording this crawl as job #%d in %s", self.job_id, display_url(self.url))
 
     def item_scraped(self, item: Any) -> None:
         if not isinstance(item, Article):
@@ -207,7 +218,7 @@ def mark_dead_jobs(session: Session, now: datetime | None = None) -> list[int]:
 
 def job_history(session: Session, job_id: int) -> list[Figures]:
     """Figures of earlier finished runs like ``job_id``, newest first: the same schedule's,
-    or for an unscheduled crawl the same spider's with the same arguments."""
+    or for an unscheduled crawl the same spider's with the same arguments (policy ones aside)."""
     job = session.get_one(CrawlJob, job_id)
     detail = session.get(JobDetail, job_id)
     query = (select(CrawlJob).where(CrawlJob.id != job_id, CrawlJob.outcome == "finished")
@@ -216,7 +227,12 @@ def job_history(session: Session, job_id: int) -> list[Figures]:
         query = query.join(JobDetail, JobDetail.job_id == CrawlJob.id).where(JobDetail.schedule_id == detail.schedule_id)
         return [figures(j.stats) for j in session.scalars(query)]
     query = query.where(CrawlJob.spider == job.spider)
-    return [figures(j.stats) for j in session.scalars(query) if j.arguments == job.arguments]
+    return [figures(j.stats) for j in session.scalars(query) if _what(j.arguments) == _what(job.arguments)]
+
+
+def _what(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The arguments that say what is crawled (not the incremental policy)."""
+    return {k: v for k, v in arguments.items() if k not in POLICY_ARGUMENTS}
 
 
 @dataclass(frozen=True)

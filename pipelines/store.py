@@ -25,6 +25,7 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
 
+from archive.index import index_articles
 from crawler.items import Article, Capture
 from models.engine import database_url, make_engine, session_factory
 from models.errors import display_url, error_reason
@@ -118,6 +119,8 @@ class StorePipeline:
                 with self.sessions.begin() as session:
                     store_captures(session, captures)  # first, so versions link to their pages
                     outcomes = store_articles(session, articles)
+                    # searchable exactly when committed: the index changes in the same transaction
+                    index_articles(session, [o.article_id for o in outcomes if o.stores_text])
                 break
             except IntegrityError:
                 if attempt == MAX_ATTEMPTS:

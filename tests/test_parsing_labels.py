@@ -5,6 +5,7 @@ import pytest
 from crawler.parsing.labels import (
     find_authors,
     find_editors,
+    find_outlet,
     find_original_title,
     find_source,
     find_wire_authors,
@@ -89,3 +90,40 @@ def test_credit_and_print_edition_lines():
     assert not is_credit_line("编辑部今天收到了很多来信。")
     assert is_print_edition_line("《 人民日报 》（ 2024年05月10日   04 版）")
     assert not is_print_edition_line("《人民日报》发表评论员文章")
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("来源：光明网-《光明日报》", "光明网-《光明日报》"),  # inner book-title marks are part of the name
+        ("来源：《人民日报》", "人民日报"),  # marks around the whole name are not
+        ("来源: 尹娟", None),  # a person's name is a byline, not a publisher
+        ("来源：澎湃", "澎湃"),  # a two-character outlet without a common surname stays
+        ("来源：新华社 作者：张三", "新华社"),
+    ],
+)
+def test_source_values(text, source):
+    assert find_source(text) == source
+
+
+@pytest.mark.parametrize(
+    ("line", "outlet"),
+    [
+        ("2022-02-13 09:57 光明网", "光明网"),
+        ("http://www.sina.net 2005年03月21日 11:21 《理财周刊》", "理财周刊"),
+        ("新华社", "新华社"),
+        ("记者 张三 李四", None),
+        ("2022-02-13 09:57 阅读量 1024", None),
+    ],
+)
+def test_unlabelled_outlet_in_a_dateline(line, outlet):
+    assert find_outlet(line) == outlet
+
+
+def test_a_byline_label_does_not_read_names_from_the_next_line():
+    assert find_authors("来源：当代商报 作者：\n版权声明") == []
+    assert find_editors("责任编辑：\n王五") == []
+
+
+def test_a_writing_verb_after_a_label_word_is_not_a_name():
+    assert find_authors("研究部的郭励弘却撰文指出，民资") == []

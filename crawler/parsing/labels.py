@@ -20,6 +20,19 @@ _SOURCE = re.compile(
     r"(?P<value>[^\s|｜,，;；)）\]】]+(?:[ 　]?[-－—][ 　]?[^\s|｜,，;；)）\]】]+)?)"
 )
 
+#: An outlet's name: in book-title marks, or ending in a media word (网, 报, 社, 台, 刊, 频道, 客户端 …).
+_OUTLET = re.compile(
+    r"^(?:《[^》\s]{2,15}》|[\u4e00-\u9fffA-Za-z·\-－]{1,14}(?:网|網|报|報|社|台|刊|频道|頻道|客户端|客戶端|新闻|新聞|杂志|雜誌|在线|在線))$"
+)
+#: Where dateline tokens end: spaces, bars and the label colons of neighbouring fields.
+_TOKEN_SPLIT = re.compile(r"[\s|｜/]+")
+#: The most common Chinese surnames (together far over half the population): a person test for 来源 values.
+_COMMON_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔"
+    "钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    "張劉陳楊黃趙吳孫馬鄭謝韓馮鄧蕭葉蘇呂盧薑鍾譚陸範賈韋鄒閆賀顧龔萬錢嚴湯"
+)
+
 #: Values that stand in for a source without naming one.
 _PLACEHOLDER_SOURCES = frozenset({"转载文章", "转载", "網絡", "网络", "互联网", "网络转载", "本站", "本网", "未知", "无", "不详"})
 
@@ -39,8 +52,8 @@ _OTHER_ROLE_WORDS = (
 _OTHER_ROLES = f"(?:{_OTHER_ROLE_WORDS})"
 
 # The names are read in a lookahead so that a following label (作者：X 责任编辑：Y) is still matched.
-_AUTHORS = re.compile(_AUTHOR_LABEL + r"\s*[:：]?\s*(?=(?P<names>[^\n]{0,60}))")
-_EDITORS = re.compile(_EDITOR_LABEL + r"(?:\s*[:：]\s*|[ 　]+)(?=(?P<names>[^\n]{0,60}))")
+_AUTHORS = re.compile(_AUTHOR_LABEL + r"[ \t　]*[:：]?[ \t　]*(?=(?P<names>[^\n]{0,60}))")
+_EDITORS = re.compile(_EDITOR_LABEL + r"(?:[ \t　]*[:：][ \t　]*|[ 　]+)(?=(?P<names>[^\n]{0,60}))")
 
 #: Xinhua-style dateline credit: ``新华社北京5月19日电（刘艺、杨吉）`` or ``…电（记者邹伟）``.
 _WIRE_CREDIT = re.compile(r"电\s*[（(](?P<names>[^）)]{2,40})[）)]")
@@ -71,7 +84,8 @@ _FOREIGN_NAME = re.compile(r"^[\u3400-\u9fff]{1,8}(?:[·•．][\u3400-\u9fff]{1
 _NOT_NAMES = frozenset(
     "获悉 了解 注意到 看到 发现 采访 来到 走进 走访 表示 近日 日前 今天 昨天 昨日 今日 目前 现场 一行 "
     "会上 手记 观察 调查 节日 专访 问答 对话 写道 提问 统计 体验 探访 实地 从中 得知 查询 联系 随机 "
-    "编辑 记者 作者 通讯员 整合 报道 综合 摄影 编译 实习生 文字 來源 来源 推荐 部门 委员 主任".split()
+    "编辑 记者 作者 通讯员 整合 报道 综合 摄影 编译 实习生 文字 來源 来源 推荐 部门 委员 主任 "
+    "指出 认为 介绍 强调 透露 提出 提到 坦言 分析 评论 称赞 说道 发文 撰写".split()
 )
 #: Role words that may sit between names in a byline without ending it.
 _ROLE_WORDS = frozenset("通讯员 通訊員 实习生 實習生 记者 記者 本报记者 特约记者 整合 整理 编译 報道 报道 综合 撰文 文".split())
@@ -80,12 +94,55 @@ _NAME_SUFFIX = re.compile(r"(?:发自|發自|报道|報道|报导|報導|整合|
 
 
 def find_source(text: str) -> str | None:
-    """The first labelled source in ``text`` that names one (placeholders such as 转载文章 skipped)."""
+    """The first labelled source in ``text`` that names one.
+
+    Placeholders such as 转载文章 are skipped, and so is a bare personal name: a source
+    is an outlet, and pages that put the writer after 来源 credit a person, not a publisher.
+    """
     for match in _SOURCE.finditer(text):
-        value = match.group("value").strip("《》〈〉\"“”'")
-        if value and value not in _PLACEHOLDER_SOURCES:
+        value = _unwrap(match.group("value"))
+        if value and value not in _PLACEHOLDER_SOURCES and not _is_person(value):
             return value
     return None
+
+
+def find_outlet(line: str) -> str | None:
+    """An unlabelled source in a dateline: a ``《…》`` title or a name ending like an outlet (…网, …报, …社).
+
+    Many pages print the source with no 来源 label next to the date (``2022-02-13 09:57 光明网``)
+    or on its own line above it; only whole tokens that read as outlet names count.
+    """
+    for token in _TOKEN_SPLIT.split(line):
+        if looks_like_outlet(token):
+            return _unwrap(token)
+    return None
+
+
+def looks_like_outlet(text: str) -> bool:
+    """Whether ``text`` is a publication's name: ``《理财周刊》`` or ``光明网``/``新华社``/``中国新闻网``."""
+    return _OUTLET.match(text.strip()) is not None
+
+
+def _unwrap(value: str) -> str:
+    """Drop quotes and a pair of book-title marks around a whole value, keep them inside (``光明网-《光明日报》``)."""
+    value = value.strip("\"“”'「」 ")
+    if value.startswith(("《", "〈")) and value.endswith(("》", "〉")) and value.count("《") + value.count("〈") == 1:
+        return value[1:-1].strip()
+    if value.startswith("《") and value.count("《") > value.count("》"):
+        value = value[1:]
+    if value.endswith("》") and value.count("》") > value.count("《"):
+        value = value[:-1]
+    return value.strip()
+
+
+def _is_person(value: str) -> bool:
+    """A 2–3 character Han name with a common surname and no outlet ending (``尹娟``, not ``新华社`` or ``澎湃``)."""
+    return (
+        2 <= len(value) <= 3
+        and value[0] in _COMMON_SURNAMES
+        and is_name(value)
+        and not looks_like_outlet(value)
+    )
 
 
 def find_authors(text: str) -> list[str]:

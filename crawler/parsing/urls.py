@@ -1,7 +1,14 @@
 """One URL canonicalisation for the whole project: every variant of an article's URL maps here.
 
-Tracking parameters, fragments, scheme and host case, default ports and the page
-suffix of multi-page articles (``…-2.html``) are not part of an article's identity.
+Tracking parameters, fragments, scheme, host case, default ports, the page suffix of
+multi-page articles (``…-2.html``) and the site's mobile mirror host are not part of an
+article's identity (site rules below, then w3lib's canonical form: sorted query,
+normalised escapes).
+
+Traditional-script mirrors (the ``/big5/`` paths, ``big5.`` gateway hosts) are
+deliberately *not* mapped to their originals: they serve a different text (another
+script), so they are linked to the original by content fingerprint and kept as aliases,
+never mistaken for a re-crawl of the original URL.
 """
 
 from __future__ import annotations
@@ -22,11 +29,32 @@ TRACKING_PARAMETERS = re.compile(
 #: xinhuanet ``c_1125327450_2.htm``, the ``index_2.html`` form, e-paper ``content_N_2.html``.
 PAGE_SUFFIX = re.compile(r"(?P<stem>/n[12]/\d{4}/\d{4}/c\d+-\d+|c_\d+|content_\d+)[-_](?P<page>\d{1,3})(?P<ext>\.s?html?)$")
 
+#: Sites whose mobile (``m.``, ``wap.``, ``3g.``, ``mobile.``) and ``www.`` hosts serve the
+#: same paths as the bare host, e.g. ``m.people.com.cn/n1/…`` ↔ ``people.com.cn/n1/…``.
+MIRRORED_DOMAINS = ("people.com.cn", "people.cn", "xhby.net", "news.cn", "xinhuanet.com", "jschina.com.cn")
+MIRROR_HOST_PREFIX = re.compile(r"^(?:m|wap|3g|mobile|www)\.")
+
+#: Names of this machine: the local replica is one site whichever of them a link uses.
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+LOOPBACK = "127.0.0.1"
+
+
+def canonical_host(host: str) -> str:
+    """The identity form of a host name: lower case, mirror prefixes of known sites and
+    loopback aliases folded (``M.People.com.cn`` → ``people.com.cn``, ``localhost`` → ``127.0.0.1``)."""
+    host = host.lower().rstrip(".")
+    if host in LOOPBACK_HOSTS:
+        return LOOPBACK
+    bare = MIRROR_HOST_PREFIX.sub("", host)
+    if any(bare == domain or bare.endswith("." + domain) for domain in MIRRORED_DOMAINS):
+        return bare
+    return host
+
 
 def canonicalize(url: str) -> str:
-    """The identity form of ``url``: https, lower-case host, no tracking or fragment, page 1."""
+    """The identity form of ``url``: https, canonical host, no tracking or fragment, page 1."""
     parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower().rstrip(".")
+    host = canonical_host(parts.hostname or "")
     if parts.port and parts.port not in (80, 443):
         host = f"{host}:{parts.port}"
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)

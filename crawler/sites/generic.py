@@ -32,6 +32,7 @@ from crawler.parsing.text import (
     clean_text,
     hidden_classes,
     is_hidden,
+    is_pager_line,
     link_density,
 )
 from crawler.parsing.urls import canonicalize
@@ -47,13 +48,24 @@ _MARKS = {
     "source": re.compile(r"source|laiyuan|(?:^|[\s_-])from(?:$|[\s_-])", re.IGNORECASE),
     "author": re.compile(r"author|byline|writer|zuozhe|reporter|editor|bianji", re.IGNORECASE),
     "pager": re.compile(r"zdfy|pager|paging|pagination|pagelink|page_?nav|fenye|(?:^|[\s_-])pages?(?:$|[\s_-])", re.IGNORECASE),
+    "crumbs": re.compile(r"crumb|bread|navpath|position|location|daohang|weizhi|(?:^|[\s_-])(?:path|where)(?:$|[\s_-])", re.IGNORECASE),
 }
+#: Marks of editor elements inside the "author" marks: their bare names are editors, not writers.
+_EDITOR_MARK = re.compile(r"editor|bianji", re.IGNORECASE)
+#: A marked element longer than this is a container (``TRS_Editor`` holds whole bodies), not a credit.
+_MARKED_TEXT_LIMIT = 150
+#: Tags a headline is written in, and how much each is preferred.
+_HEADING_BONUS = {"h1": 0.3, "h2": 0.15, "h3": 0.05, "th": 0.05}
 _KICKER = re.compile(r"(?:^|[\s_-])(?:pre|yin|yinti|kicker|introtitle|top_?title)(?:$|[\s_-])", re.IGNORECASE)
 _SUBHEAD = re.compile(r"(?:^|[\s_-])(?:sub|subtitle|sub_?title|fu|futi)(?:$|[\s_-])", re.IGNORECASE)
 _CRUMB_LEAD = re.compile(r"^[^>»›→]{0,8}位置\s*[:：]?")
-_CRUMB_SEPARATORS = re.compile(r"^[\s>»›→\-－＞]*$")
+#: Text after the last breadcrumb link naming the current page without a link (``>> 业界新闻``).
+_CRUMB_TAIL_LIMIT = 24
+_CRUMB_SEPARATORS = re.compile(r"^[\s>»›→\-－＞|｜/]*$")
 #: Text nodes holding a breadcrumb separator.
-_SEPARATOR_TEXT = etree.XPath("//body//text()[contains(., '>') or contains(., '»') or contains(., '›') or contains(., '＞')]")
+_SEPARATOR_TEXT = etree.XPath(
+    "//body//text()[contains(., '>') or contains(., '»') or contains(., '›') or contains(., '＞') or contains(., '位置')]"
+)
 #: A site or channel name after a separator at the end of <title>: ``--人民网``, ``_新华网``, ``-中国科普网``.
 _TITLE_PREFIX = re.compile(r"^[^-—_|｜–\d\s]{1,6}\s*(?:--|_|——)\s*")
 _TITLE_SUFFIX = re.compile(r"\s*(?:--|—|_|\||｜|-|–)\s*[^-—_|｜–\d]{1,12}$")
@@ -71,7 +83,13 @@ _PASSWORD = re.compile(r"password|passwd", re.IGNORECASE)
 _DATELINE_WINDOW = 300
 #: How much text after the body may hold editor and source lines.
 _AFTER_BODY_WINDOW = 400
-#: A body shorter than this with no sentence is not an article.
+#: How many text lines after the headline may come before the dateline, and how long a dateline line is.
+_DATELINE_LINES = 4
+_DATELINE_CHARS = 80
+#: A link-heavy page with less prose than this and no article signals is an index, not an article.
+_HUB_MAX_PROSE = 200
+_HUB_LINK_SHARE = 0.5
+#: A body shorter than this is an article only with a dateline, byline, source or editor.
 _MIN_BODY_CHARS = 40
 
 
@@ -125,9 +143,8 @@ class GenericArticlePage:
             marks = f"{element.get('class') or ''} {element.get('id') or ''}"
             if len(marks) < 3:
                 continue
-            for kind, pattern in _MARKS.items():
-                if pattern.search(marks):
-                    found[kind].append(element)
+            for kind in _kinds_marked(marks):
+                found[kind].append(element)
         return found
 
     @cached_property
@@ -149,7 +166,9 @@ class GenericArticlePage:
             score = bonus + (_match_score(text, reference) if reference else 0.5)
             if score > best_score:
                 best, best_score = element, score
-        return best if best_score >= 0.9 else None
+        if best is None or best_score < 0.9:
+            return None
+        return _narrowest_match(best, reference) if reference else best
 
     def _headline_text(self, element: etree._Element) -> str:
         """The headline in ``element``: its own text when children add dates and sources to it."""
@@ -161,10 +180,9 @@ class GenericArticlePage:
         return full
 
     def _headline_candidates(self) -> Iterable[tuple[etree._Element, float]]:
-        for tag, bonus in (("h1", 0.3), ("h2", 0.15), ("h3", 0.05)):
-            for element in self.root.iter(tag):
-                if not is_hidden(element, self.hidden):
-                    yield element, bonus
+        for element in self.root.iter(*_HEADING_BONUS):
+            if not is_hidden(element, self.hidden):
+                yield element, _HEADING_BONUS[element.tag]
         for element in self.marked["title"]:
             if element.tag in ("div", "span", "p", "td", "strong", "font", "b") and not is_hidden(element, self.hidden):
                 yield element, 0.1
@@ -212,6 +230,7 @@ class GenericArticlePage:
             or labels.is_credit_line(text)
             or labels.is_print_edition_line(text)
             or _WIDGET_LINE.match(text) is not None
+            or is_pager_line(text)
             or (len(text) <= 100 and _COPYRIGHT_LINE.search(text) is not None)
             or _is_dateline(text)
         )
@@ -342,24 +361,54 @@ class GenericArticlePage:
 
     @field_method("source", None)
     def source(self) -> str | None:
-        for text in (self.after_title_text, self._marked_text("source"), self.after_body_text, self.page_text):
+        """A labelled source near the headline, else an outlet named in the dateline, else labels further away."""
+        for text in (self.after_title_text, self._marked_text("source")):
             found = labels.find_source(text)
             if found:
                 return found
-        for element in self.marked["source"]:
-            text = element_text(element)
-            if 2 <= len(text) <= 20 and not _PUNCTUATION.search(text) and not looks_like_date(text):
-                return text
+        found = self._dateline_outlet()
+        if found:
+            return found
+        for text in (self.after_body_text, self.page_text):
+            found = labels.find_source(text)
+            if found:
+                return found
+        for text in self._marked_texts("source"):
+            if labels.looks_like_outlet(text):
+                return labels.find_outlet(text)
         return labels.find_source(self.meta.get("source", ""))
+
+    def _dateline_outlet(self) -> str | None:
+        """An unlabelled outlet name on the dateline or on a short line just before or after it."""
+        lines = self.after_title_text.split("\n")[:_DATELINE_LINES]
+        dated = next((i for i, line in enumerate(lines) if first_date(line)), None)
+        if dated is None:
+            return None
+        for line in lines[: dated + 2]:
+            if len(line) <= _DATELINE_CHARS and (found := labels.find_outlet(line)):
+                return found
+        return None
 
     @field_method("authors", list)
     def authors(self) -> list[str]:
         lines = self.body_lines
         regions = [self.after_title_text, self._marked_text("author"), *lines[:2], *lines[-2:], self.after_body_text]
-        names = _union(labels.find_authors(text) for text in regions)
+        names = _union(labels.find_authors(text) for text in regions) or self._marked_bare_names()
         if names:
             return names
         return _union(labels.find_wire_authors(text) for text in [*lines[:1], *lines[-1:]])
+
+    def _marked_bare_names(self) -> list[str]:
+        """Names standing alone in an author-marked element (``<span id="author_baidu">王帆</span>``)."""
+        names: list[str] = []
+        for element in self.marked["author"][:6]:
+            if _EDITOR_MARK.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
+                continue
+            text = element_text(element)
+            found = labels.split_names(text) if len(text) <= 30 else []
+            if found and len("".join(found)) == len("".join(text.split())):
+                names.extend(n for n in found if n not in names)
+        return names
 
     @field_method("editors", list)
     def editors(self) -> list[str]:
@@ -369,12 +418,21 @@ class GenericArticlePage:
         return _union(labels.find_editors(text) for text in regions)
 
     def _marked_text(self, kind: str) -> str:
-        return "\n".join(element_text(e) for e in self.marked[kind][:6])
+        return "\n".join(self._marked_texts(kind))
+
+    def _marked_texts(self, kind: str) -> list[str]:
+        """Texts of the first few short elements marked ``kind`` (long ones are containers, not credits)."""
+        texts = (element_text(e) for e in self.marked[kind][:12])
+        return [t for t in texts if t and len(t) <= _MARKED_TEXT_LIMIT][:6]
 
     @field_method("breadcrumbs", list)
     def breadcrumbs(self) -> list[str]:
         """Link texts of the first short link trail joined by ``>``/``»``/``›`` separators."""
         title = self.title()
+        for element in self.marked["crumbs"]:
+            crumbs = _trail(element, title, marked=True)
+            if crumbs:
+                return crumbs
         seen: set[etree._Element] = set()
         for separator in _SEPARATOR_TEXT(self.root):
             node = separator.getparent()
@@ -459,22 +517,47 @@ class GenericArticlePage:
         body = self.body()
         if not self.root.findtext(".//body") and len(self.root) < 2 and not body:
             return False, "the page is empty"
-        if not body or len(body) < _MIN_BODY_CHARS or not _CHINESE_SENTENCE.search(body):
+        if not body or not _CHINESE_SENTENCE.search(body):
             return False, "no article text: the page has no block of punctuated sentences"
+        if len(body) < _MIN_BODY_CHARS and not self._has_article_signals():
+            return False, "too little text and no dateline, byline, source or editor near a headline"
         if any(_PASSWORD.search(i.get("type") or "") for i in self.root.iter("input")) and len(body) < 300:
             return False, "a login page: it asks for a password and has little text"
         if self.title() is None and self.published() is None:
             return False, "no headline and no date: not an article page"
         if self._looks_like_list():
             return False, "a list page: most of the page text is links"
+        if self._looks_like_link_hub():
+            return False, "an index of links (special topic, channel page): little prose among many links, no dateline or byline"
         return True, ""
+
+    def _looks_like_link_hub(self) -> bool:
+        """Short prose inside a block made mostly of links, with nothing that marks an article.
+
+        Special-topic pages live at article-like URLs and carry an intro line; a short
+        real article still has a dateline, a byline, a source or an editor, so those
+        signals keep it an article however many related links surround it.
+        """
+        if self.body_element is None or len(self.body()) >= _HUB_MAX_PROSE:
+            return False
+        holder = self.body_element.getparent()
+        if link_density(holder if holder is not None else self.body_element) < _HUB_LINK_SHARE:
+            return False
+        return not self._has_article_signals()
+
+    def _has_article_signals(self) -> bool:
+        """A dateline, source or byline right under the headline, a date meta tag, or an editor line."""
+        near = self.after_title_text
+        return bool(
+            first_date(near) or self._metadata_date() or labels.find_source(near)
+            or labels.find_authors(near) or self.editors()
+        )
 
     def _looks_like_list(self) -> bool:
         if self.body_element is None:
             return True
         body_chars = len(self.body())
-        links = [element_text(a) for a in self.root.iter("a")]
-        headline_links = sum(1 for t in links if len(t) >= 12)
+        headline_links = sum(1 for a in self.root.iter("a") if _visible_length(a) >= 12)
         return headline_links >= 40 and body_chars < 40 * headline_links and self.published() is None or (
             headline_links >= 60 and body_chars < 600
         )
@@ -530,7 +613,7 @@ def strip_site_suffix(title: str) -> str:
     """``"Headline--人民网_人民网"`` → ``"Headline"``: short trailing segments are site and channel names."""
     title = title.strip().rstrip("-—_|｜– ")
     while (match := _TITLE_SUFFIX.search(title)) and match.start() > len(match.group()):
-        title = title[: match.start()]
+        title = title[: match.start()].rstrip("-—_|｜– ")
     while (match := _TITLE_PREFIX.match(title)) and match.end() < len(title):
         title = title[match.end() :]
     return title.strip()
@@ -552,6 +635,31 @@ def _match_score(text: str, reference: str) -> float:
         matcher = SequenceMatcher(None, text, reference, autojunk=False)
         size = matcher.find_longest_match(0, len(text), 0, len(reference)).size
     return size / len(text) + size / max(len(reference), 1)
+
+
+def _narrowest_match(element: etree._Element, reference: str) -> etree._Element:
+    """The descendant that is the headline itself when ``element`` also holds its dateline and source."""
+    score = _match_score(element_text(element), reference)
+    while True:
+        children = [c for c in element if isinstance(c.tag, str) and element_text(c)]
+        scored = [(_match_score(element_text(c), reference), c) for c in children]
+        if not scored:
+            return element
+        best_score, best = max(scored, key=lambda item: item[0])
+        if best_score < score:
+            return element
+        element, score = best, best_score
+
+
+@functools.lru_cache(maxsize=8192)
+def _kinds_marked(marks: str) -> tuple[str, ...]:
+    """Which furniture kinds a class/id string marks; cached, as pages (and sites) repeat their class names."""
+    return tuple(kind for kind, pattern in _MARKS.items() if pattern.search(marks))
+
+
+def _visible_length(element: etree._Element) -> int:
+    """Characters of text in ``element`` without whitespace (cheaper than :func:`element_text` for counting)."""
+    return sum(len("".join(text.split())) for text in element.itertext())
 
 
 def _own_text(element: etree._Element) -> str:
@@ -587,20 +695,29 @@ def _subtree(root: etree._Element, skip: Callable[[etree._Element], bool]) -> It
         stack.extend(reversed(node))
 
 
-def _trail(element: etree._Element, title: str | None) -> list[str]:
-    """Link texts of ``element`` if everything else in it is separators, a location label, 正文 or the title."""
+def _trail(element: etree._Element, title: str | None, *, marked: bool = False) -> list[str]:
+    """Link texts of ``element`` if everything else in it is separators, a location label, 正文 or the title.
+
+    Without a location label (当前位置：) or a breadcrumb class (``marked``), a separator
+    between the links is what tells a trail from any short run of links.
+    """
     links = [a for a in element.iter("a")]
     if not 1 <= len(links) <= 10:
         return []
     texts = [element_text(a) for a in links]
     rest = clean_text("".join(element.itertext()))
+    if texts[-1] and rest.rfind(texts[-1]) >= 0:
+        tail = rest[rest.rfind(texts[-1]) + len(texts[-1]) :]
+        if len(tail) <= _CRUMB_TAIL_LIMIT:
+            rest = rest[: len(rest) - len(tail)]  # the current page, named without a link
     for text in texts:
         rest = rest.replace(text, "", 1)
+    led = _CRUMB_LEAD.match(rest) is not None
     rest = _CRUMB_LEAD.sub("", rest)
     if title:
         rest = rest.replace(title, "")
     rest = rest.replace("正文", "")
-    if not _CRUMB_SEPARATORS.match(rest) or not rest.strip():
+    if not _CRUMB_SEPARATORS.match(rest) or not (rest.strip() or led or marked):
         return []
     crumbs = [t for t in texts if t and t != title]
     if not crumbs or sum(map(len, crumbs)) / len(crumbs) > 12:

@@ -13,8 +13,10 @@ from urllib.parse import urlsplit
 
 from crawler.items import Article, NotArticle
 from crawler.parsing.encoding import decode_html
+from crawler.sites.epaper import EpaperPage
 from crawler.sites.generic import GenericArticlePage
 from crawler.sites.people import PeoplePage
+from crawler.sites.xinhua import XinhuaPage
 
 #: (host glob, page class), first match wins. Hosts are matched lower-case.
 SITE_TEMPLATES: tuple[tuple[str, type[GenericArticlePage]], ...] = (
@@ -22,6 +24,13 @@ SITE_TEMPLATES: tuple[tuple[str, type[GenericArticlePage]], ...] = (
     ("*.people.com.cn", PeoplePage),
     ("people.cn", PeoplePage),
     ("*.people.cn", PeoplePage),
+    ("news.cn", XinhuaPage),
+    ("*.news.cn", XinhuaPage),
+    ("xinhuanet.com", XinhuaPage),
+    ("*.xinhuanet.com", XinhuaPage),
+    ("xh.xhby.net", EpaperPage),
+    ("epaper.chinatibetnews.com", EpaperPage),
+    ("epaper.yzwb.net", EpaperPage),
 )
 
 #: Template name → page class, for callers (the replica, ``parse --template``) whose host says nothing.

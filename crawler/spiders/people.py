@@ -100,6 +100,10 @@ class PeopleSpider(ArchiveSpider):
         if all_older:
             self.logger.info("Stopped paging at %s: every article on it is older than %s", response.url, self.since)
             return
+        stale = getattr(self, "list_page_stale", None)  # set by operations.incremental on re-crawls
+        if stale is not None and stale(articles):
+            self.logger.info("Stopped paging at %s: its articles are archived already", response.url)
+            return
         for url in lists:
             if self._follow_list(response.url, url, depth):
                 yield scrapy.Request(url, callback=self.parse_list, cb_kwargs={"depth": depth + 1})

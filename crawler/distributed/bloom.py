@@ -1,0 +1,100 @@
+"""A bounded request dupefilter: a Bloom filter in one Redis bitmap, checked against the archive.
+
+The exact dupefilter (scrapy-redis' Redis set of 40-character SHA-1 fingerprints) grows
+with every URL ever seen; see docs/distributed.md for the measured bytes per URL. This one
+takes a fixed ``m`` bits for ``NEWSARCHIVE_BLOOM_CAPACITY`` URLs (default 10 million) at a
+false-positive rate ``NEWSARCHIVE_BLOOM_ERROR_RATE`` (default 0.001): about 1.8 bytes per
+URL of capacity, allocated up front.
+
+A Bloom filter's false positive says "seen" for a URL that was never fetched. Dropping it
+would silently lose an article (or a list page and every article only it links to), so a
+positive is not trusted: it is confirmed by looking the URL up in the archive's raw
+captures (``capture.url`` is indexed). Only a URL that was really fetched is filtered;
+an unconfirmed positive — a false positive, or a URL another worker is fetching right
+now — is let through and counted (``newsarchive/dupefilter/bloom_unconfirmed``); the
+archive's content identity makes a second fetch harmless. Negatives, the common case for
+new URLs, cost no database query; each true duplicate costs one.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from scrapy import Request
+from scrapy_redis.dupefilter import RFPDupeFilter
+from sqlalchemy import select
+
+from crawler.distributed.frontier import FrontierKeys
+from models.engine import database_url, make_engine
+from models.schema import Capture
+
+DEFAULT_CAPACITY = 10_000_000
+DEFAULT_ERROR_RATE = 0.001
+#: Redis strings (and so bitmaps) hold at most 512 MiB.
+MAX_BITS = 2**32
+
+#: KEYS: bitmap. ARGV: bit positions. Sets them all; returns 1 if every one was set already.
+TEST_AND_SET_SCRIPT = """
+local seen = 1
+for i = 1, #ARGV do
+  if redis.call('SETBIT', KEYS[1], ARGV[i], 1) == 0 then seen = 0 end
+end
+return seen
+"""
+
+
+def bloom_size(capacity: int, error_rate: float) -> tuple[int, int]:
+    """``(bits, hash functions)`` of the optimal Bloom filter for ``capacity`` items at ``error_rate``."""
+    if capacity < 1 or not 0 < error_rate < 1:
+        raise ValueError("Bloom filter capacity must be >= 1 and error rate between 0 and 1, e.g. 10000000 and 0.001")
+    bits = math.ceil(-capacity * math.log(error_rate) / math.log(2) ** 2)
+    if bits > MAX_BITS:
+        raise ValueError(f"a Bloom filter for {capacity} URLs at {error_rate} needs {bits} bits, more than one "
+                         "Redis string holds (2**32): lower NEWSARCHIVE_BLOOM_CAPACITY or raise the error rate")
+    return bits, max(1, round(bits / capacity * math.log(2)))
+
+
+def bit_positions(fingerprint: str, bits: int, hashes: int) -> list[int]:
+    """Positions from a hex SHA-1 fingerprint by double hashing (Kirsch–Mitzenmacher)."""
+    first, second = int(fingerprint[:16], 16), int(fingerprint[16:32], 16) | 1
+    return [(first + i * second) % bits for i in range(hashes)]
+
+
+class BloomDupeFilter(RFPDupeFilter):
+    """Drop a request only if the Bloom filter has seen it *and* the archive has captured its URL."""
+
+    def __init__(self, server: Any, key: str, *, bits: int, hashes: int, database: str, stats: Any,
+                 debug: bool = False) -> None:
+        super().__init__(server, key, debug=debug)
+        self.bits = bits
+        self.hashes = hashes
+        self.stats = stats
+        self.engine = make_engine(database)
+        self._test_and_set = server.register_script(TEST_AND_SET_SCRIPT)
+
+    @classmethod
+    def from_frontier(cls, server: Any, keys: FrontierKeys, settings: Any, stats: Any) -> BloomDupeFilter:
+        bits, hashes = bloom_size(settings.getint("NEWSARCHIVE_BLOOM_CAPACITY", DEFAULT_CAPACITY),
+                                  settings.getfloat("NEWSARCHIVE_BLOOM_ERROR_RATE", DEFAULT_ERROR_RATE))
+        return cls(server, keys.bloom, bits=bits, hashes=hashes, stats=stats,
+                   database=database_url(settings.get("NEWSARCHIVE_DATABASE_URL")),
+                   debug=settings.getbool("DUPEFILTER_DEBUG"))
+
+    def request_seen(self, request: Request) -> bool:
+        positions = bit_positions(self.request_fingerprint(request), self.bits, self.hashes)
+        if not self._test_and_set(keys=[self.key], args=positions):
+            return False
+        if self.archived(request.url):
+            return True
+        self.stats.inc_value("newsarchive/dupefilter/bloom_unconfirmed")
+        return False
+
+    def archived(self, url: str) -> bool:
+        """Whether the archive holds a capture of ``url``: the proof that it was fetched."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(Capture.id).where(Capture.url == url).limit(1)).first() is not None
+
+    def close(self, reason: str = "") -> None:
+        """Keep the bitmap (the frontier outlives workers); only release the database pool."""
+        self.engine.dispose()

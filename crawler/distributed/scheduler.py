@@ -1,0 +1,140 @@
+"""scrapy-redis scheduler with leased requests, worker heartbeats and idle close.
+
+Settings (all optional; :func:`crawler.distributed.settings.distributed_settings` sets them):
+
+``REDIS_URL``
+    The shared Redis, e.g. ``redis://:password@frontier.example:6379/0`` or ``rediss://…`` for TLS.
+``NEWSARCHIVE_FRONTIER``
+    Name of the crawl's frontier in Redis (default ``%(spider)s``): keys are ``newsarchive:<name>:…``.
+    Workers and the seed command must use the same name.
+``NEWSARCHIVE_LEASE_SECONDS``
+    How long a silent worker keeps its requests before another worker requeues them
+    (default 60). Heartbeats renew it every third of that time.
+``NEWSARCHIVE_IDLE_CLOSE``
+    Seconds the whole frontier (queue and every worker's leases) must stay empty before
+    this worker closes (default 30).
+``NEWSARCHIVE_MAX_DELIVERIES``
+    Deliveries of one request to workers that then died, before it is parked in
+    ``<frontier>:failed`` (default 3).
+``NEWSARCHIVE_DUPEFILTER``
+    ``exact`` (default; a Redis set of fingerprints) or ``bloom`` (bounded, see
+    :mod:`crawler.distributed.bloom`).
+
+Stats: ``newsarchive/distributed/leased``, ``…/acked``, ``…/requeued`` (taken over from
+dead workers), ``…/parked``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.scheduler import Scheduler
+from twisted.internet import task
+
+from crawler.distributed import serializer
+from crawler.distributed.bloom import BloomDupeFilter
+from crawler.distributed.frontier import FrontierKeys, LeasedQueue, frontier_name, new_worker_id
+from crawler.distributed.leases import Leases, leases_for
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_LEASE_SECONDS = 60
+DEFAULT_IDLE_CLOSE = 30
+DEFAULT_MAX_DELIVERIES = 3
+
+
+def make_dupefilter(server: Any, keys: FrontierKeys, settings: Any, stats: Any) -> RFPDupeFilter:
+    """The dupefilter ``NEWSARCHIVE_DUPEFILTER`` names, on this frontier's keys (workers and seeding share it)."""
+    kind = settings.get("NEWSARCHIVE_DUPEFILTER", "exact")
+    if kind == "bloom":
+        return BloomDupeFilter.from_frontier(server, keys, settings, stats)
+    if kind != "exact":
+        raise ValueError(f"NEWSARCHIVE_DUPEFILTER={kind!r}: use 'exact' or 'bloom'")
+    return RFPDupeFilter(server, key=keys.dupefilter, debug=settings.getbool("DUPEFILTER_DEBUG"))
+
+
+class DistributedScheduler(Scheduler):
+    """One worker's view of the shared frontier; see :mod:`crawler.distributed.frontier`."""
+
+    crawler: Any
+    leases: Leases
+    queue: LeasedQueue
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> DistributedScheduler:
+        scheduler = super().from_crawler(crawler)
+        scheduler.crawler = crawler
+        scheduler.leases = leases_for(crawler)
+        scheduler.persist = True  # the frontier outlives any one worker; `seed --reset` clears it
+        scheduler.serializer = serializer  # never pickle, whatever the settings say
+        return scheduler
+
+    def open(self, spider: Any) -> None:
+        settings = self.crawler.settings
+        self.spider = spider
+        self.keys = FrontierKeys(frontier_name(settings.get("NEWSARCHIVE_FRONTIER", "%(spider)s"), spider.name))
+        self.lease_seconds = settings.getint("NEWSARCHIVE_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)
+        self.idle_close = settings.getfloat("NEWSARCHIVE_IDLE_CLOSE", DEFAULT_IDLE_CLOSE)
+        self.queue = LeasedQueue(
+            self.server, spider, self.keys.requests, serializer,
+            frontier=self.keys, worker=new_worker_id(), lease_seconds=self.lease_seconds,
+            max_deliveries=settings.getint("NEWSARCHIVE_MAX_DELIVERIES", DEFAULT_MAX_DELIVERIES),
+        )
+        self.leases.queue = self.queue
+        self.df = make_dupefilter(self.server, self.keys, settings, self.stats)
+        self.queue.renew()
+        self.heartbeat = task.LoopingCall(self.beat)
+        self.heartbeat.start(max(0.5, self.lease_seconds / 3), now=True)
+        self.empty_since: float | None = None
+        self.crawler.signals.connect(self.keep_open_while_work_remains, signal=signals.spider_idle)
+        logger.info("worker %s joined frontier %s (%d requests queued)", self.queue.worker, self.keys.base, len(self.queue))
+
+    def close(self, reason: str) -> None:
+        if self.heartbeat.running:
+            self.heartbeat.stop()
+        _, returned, _ = self.queue.release_own()
+        if returned:
+            logger.info("worker %s gave %d unfinished requests back to the frontier", self.queue.worker, returned)
+
+    def next_request(self) -> Request | None:
+        leased = self.queue.pop()
+        if leased is None:
+            return None
+        request, payload = leased
+        self.leases.hold(request, payload)
+        self.stats.inc_value("newsarchive/distributed/leased")
+        self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def has_pending_requests(self) -> bool:
+        return len(self.queue) > 0
+
+    def beat(self) -> None:
+        """Renew this worker's lease and take back the requests of workers whose lease expired."""
+        self.queue.renew()
+        workers, requeued, parked = self.queue.reap()
+        if workers:
+            self.stats.inc_value("newsarchive/distributed/requeued", requeued)
+            self.stats.inc_value("newsarchive/distributed/parked", parked)
+            logger.warning("%d worker(s) stopped renewing their lease: requeued %d of their requests%s",
+                           workers, requeued, f", parked {parked} in {self.keys.failed}" if parked else "")
+
+    def keep_open_while_work_remains(self, spider: Any = None) -> None:
+        """Close only once the queue and every worker's leases have been empty for ``idle_close`` s.
+
+        Another worker's leases count: if it dies, its requests come back to the queue.
+        """
+        state = self.queue.state()
+        now = time.monotonic()
+        if not state.empty:
+            self.empty_since = None
+            raise DontCloseSpider
+        if self.empty_since is None:
+            self.empty_since = now
+        if now - self.empty_since < self.idle_close:
+            raise DontCloseSpider

@@ -1,0 +1,104 @@
+"""Spider for the provincial dailies' e-paper editions (电子版): one edition per day.
+
+An edition is walked as the reader would: the first layout page (第1版), the other
+layout pages from its page list, then every article linked from each layout page. The
+printed page (版次/版名) is read from the layout page and handed to the article through
+the request, because many article pages do not repeat it; an article page that shows
+its own page name wins.
+
+Arguments (``-a name=value``):
+
+``paper``
+    Paper code from ``crawler/data/epaper_papers.json`` (``xhrb`` for 新华日报 …). Required.
+``date``
+    One edition, ``YYYY-MM-DD``; or ``since`` / ``until`` for a range of editions
+    (``until`` defaults to today).
+``base_url``
+    Root of another copy of the e-paper, e.g. the local replica ``http://127.0.0.1:8800``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+import datetime as dt
+from functools import cache
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.items import Article
+from crawler.sites.epaper import read_layout
+from crawler.spiders.base import ArchiveSpider
+
+#: A range longer than this is almost surely a typo in a year; say so instead of crawling for days.
+MAX_EDITIONS = 3660
+
+
+@cache
+def papers() -> dict[str, dict[str, Any]]:
+    """The paper table (data, not code): code → name, host, layout URL pattern, first node."""
+    text = resources.files("crawler.data").joinpath("epaper_papers.json").read_text("utf-8")
+    return {code: entry for code, entry in json.loads(text).items() if not code.startswith("_")}
+
+
+def first_layout_path(entry: dict[str, Any], day: dt.date) -> str:
+    """Path of an edition's first layout page, e.g. ``/pc/layout/202203/01/node_1.html``."""
+    return entry["layout"].format(yyyymm=f"{day:%Y%m}", dd=f"{day:%d}", node=entry["first_node"])
+
+
+class EpaperSpider(ArchiveSpider):
+    name = "epaper"
+    site_template = "epaper"
+
+    def __init__(self, paper: str | None = None, date: str | None = None, base_url: str | None = None,
+                 **kwargs: Any):
+        table = papers()
+        if paper not in table:
+            raise ValueError(f"-a paper={paper!r} is not a known e-paper; use one of: {', '.join(sorted(table))}")
+        if date is not None:
+            if kwargs.get("since") or kwargs.get("until"):
+                raise ValueError("give either -a date=YYYY-MM-DD or -a since=… -a until=…, not both")
+            kwargs["since"] = kwargs["until"] = date
+        if not kwargs.get("since"):
+            raise ValueError("name the edition: -a date=YYYY-MM-DD, or a range -a since=YYYY-MM-DD [-a until=…]")
+        kwargs.setdefault("until", None)
+        super().__init__(**kwargs)
+        self.until = self.until or dt.date.today()
+        if (self.until - self.since).days >= MAX_EDITIONS:
+            raise ValueError(f"-a since={self.since} … until={self.until} spans more than {MAX_EDITIONS} editions")
+        self.paper = table[paper]
+        self.base_url = (base_url or f"http://{self.paper['host']}").rstrip("/")
+        self.allowed_domains = [urlsplit(self.base_url).hostname or self.paper["host"]]
+
+    def editions(self) -> Iterator[dt.date]:
+        day = self.since
+        while day <= self.until:
+            yield day
+            day += dt.timedelta(days=1)
+
+    async def start(self) -> Any:
+        for day in self.editions():
+            yield scrapy.Request(self.base_url + first_layout_path(self.paper, day), callback=self.parse_layout)
+
+    def parse_layout(self, response: Response) -> Iterator[scrapy.Request]:
+        """Follow this page's articles (carrying its printed page) and the edition's other layout pages."""
+        layout = read_layout(response.url, response.text)
+        self.crawler.stats.inc_value("newsarchive/epaper_layout_pages")
+        if not layout.article_urls:
+            self.logger.warning("Layout page %s links no articles: is it a layout page of this e-paper?", response.url)
+        for url in layout.article_urls:
+            yield scrapy.Request(url, callback=self.parse_article, meta={"printed_page": layout.printed_page})
+        for url in layout.page_urls:
+            if url != response.url:
+                yield scrapy.Request(url, callback=self.parse_layout)
+
+    def _extract(self, response: Response) -> Article | None:
+        article = super()._extract(response)
+        if article is not None and not article.printed_page:
+            article.printed_page = response.meta.get("printed_page")
+        return article
+

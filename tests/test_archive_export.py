@@ -1,0 +1,142 @@
+"""Exports read back with the real readers; incremental exports over two crawls; safe files."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from sqlalchemy import select
+
+from archive.export import ExportError, ExportFormat, prepare_output, run_export
+from archive.filters import Filters
+from archive.query import parse_query
+from cli.export import FORMATS
+from models.schema import Article
+from tests.archive_items import make_article
+from tests.archive_search_items import FORUM, HONGKONG, NANTONG, SUZHOU, sample_archive, store
+from tests.db_fixtures import *  # noqa: F403 -- fixtures
+
+SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "schemas" / "article-export.v1.json").read_text())
+
+
+@pytest.fixture
+def archive(db_url):
+    return sample_archive(db_url)
+
+
+def _export(sessions, tmp_path, fmt, name="out", consumer=None, **filters):
+    out = tmp_path / f"{name}{FORMATS[fmt].suffix}"
+    count = run_export(sessions, FORMATS[fmt], Filters(**filters), prepare_output(out, FORMATS[fmt], True), consumer)
+    return count, out
+
+
+def _jsonl(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_jsonl_records_follow_the_schema(archive, tmp_path):
+    count, out = _export(archive, tmp_path, "jsonl")
+    records = _jsonl(out)
+    assert count == len(records) == 4
+    for record in records:
+        assert set(SCHEMA["required"]) <= set(record) <= set(SCHEMA["properties"])
+    hk = next(r for r in records if r["canonical_url"] == HONGKONG)
+    assert hk["title"] == "香港經濟穩步復甦" and hk["title_simplified"] == "香港经济稳步复苏"
+    assert hk["authors"] == ["陳明"] and hk["urls"] == [HONGKONG]
+    assert hk["published_at"] == "2024-02-01T10:30:00+08:00" and hk["version"] == 1
+
+
+def test_csv_opens_in_excel_with_chinese_and_joined_lists(archive, tmp_path):
+    _, out = _export(archive, tmp_path, "csv")
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = {row["canonical_url"]: row for row in csv.DictReader(handle)}
+    assert set(rows) == {NANTONG, HONGKONG, SUZHOU, FORUM}
+    assert rows[NANTONG]["body"].startswith("南通市今年推动5G网络建设")
+    assert rows[NANTONG]["breadcrumbs"] == "人民网、江苏频道"
+
+
+def test_parquet_has_proper_types(archive, tmp_path):
+    _, out = _export(archive, tmp_path, "parquet")
+    table = pq.read_table(out)
+    assert set(table.column_names) == set(SCHEMA["properties"])
+    assert pa.types.is_timestamp(table.schema.field("published_at").type)
+    assert table.schema.field("authors").type == pa.list_(pa.string())
+    rows = {row["canonical_url"]: row for row in table.to_pylist()}
+    assert rows[NANTONG]["images"] == [{"url": "http://js.people.com.cn/img/1.jpg", "caption": "会议现场"}]
+    assert rows[NANTONG]["published_at"].isoformat() == "2024-01-10T09:00:00+08:00"
+
+
+def test_filters_and_query_select_what_is_exported(archive, tmp_path):
+    count, out = _export(archive, tmp_path, "jsonl", query=parse_query("產業"), script="zh-Hans")
+    assert count == 1 and [r["canonical_url"] for r in _jsonl(out)] == [NANTONG]
+
+
+def test_incremental_export_over_two_crawls(archive, tmp_path):
+    first, _ = _export(archive, tmp_path, "jsonl", "first", consumer="notebook")
+    again, _ = _export(archive, tmp_path, "jsonl", "again", consumer="notebook")
+    assert (first, again) == (4, 0)
+    # second crawl: one article changed, one new, one unchanged
+    store(
+        archive,
+        [
+            make_article(NANTONG, title="南通推进产业升级（更新）", body="更新后的正文，南通产业继续升级。"),
+            make_article("https://news.cn/2024/0401/5.html", title="新文章", body="一篇全新的文章正文内容。"),
+            make_article(SUZHOU, site="xhby.net", title="苏州人才政策", body=sample_body(archive, SUZHOU)),
+        ],
+    )
+    count, out = _export(archive, tmp_path, "jsonl", "second", consumer="notebook")
+    records = {r["canonical_url"]: r["version"] for r in _jsonl(out)}
+    assert count == 2 and records == {NANTONG: 2, "https://news.cn/2024/0401/5.html": 1}
+    other, _ = _export(archive, tmp_path, "jsonl", "other", consumer="warehouse")
+    assert other == 5  # each consumer has its own watermark
+
+
+def sample_body(sessions, url):
+    with sessions() as session:
+        return session.scalar(select(Article.body).where(Article.canonical_url == url))
+
+
+class _Failing:
+    def __init__(self, stream, session):
+        self.stream = stream
+
+    def write(self, records):
+        self.stream.write(b"partial")
+        raise RuntimeError("disk full")
+
+    def close(self):
+        pass
+
+
+def test_failed_export_leaves_no_file_and_no_watermark(archive, tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    with pytest.raises(RuntimeError):
+        run_export(archive, ExportFormat(".jsonl", _Failing), Filters(), folder / "out.jsonl", "notebook")
+    assert list(folder.iterdir()) == []
+    count, _ = _export(archive, tmp_path, "jsonl", consumer="notebook")
+    assert count == 4
+
+
+def test_existing_file_is_kept_without_force(tmp_path):
+    out = tmp_path / "a.jsonl"
+    out.write_text("keep")
+    with pytest.raises(ExportError, match="--force"):
+        prepare_output(out, FORMATS["jsonl"], force=False)
+    assert prepare_output(out, FORMATS["jsonl"], force=True) == out
+
+
+@pytest.mark.parametrize("where", ["missing/a.jsonl", "."])
+def test_unusable_output_fails_before_any_work(tmp_path, where):
+    with pytest.raises(ExportError):
+        prepare_output(tmp_path / where, FORMATS["jsonl"], force=True)
+
+
+def test_parquet_needs_a_file():
+    with pytest.raises(ExportError, match="--out"):
+        prepare_output(None, FORMATS["parquet"], force=False)

@@ -1,0 +1,147 @@
+"""Search on both databases: 1-, 2- and longer terms, both scripts, filters, bad input."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text
+
+from archive.filters import Filters, parse_day
+from archive.index import index_articles, rebuild
+from archive.query import parse_query
+from archive.search import search
+from models.schema import Article
+from tests.archive_items import make_article
+from tests.archive_search_items import FORUM, HONGKONG, NANTONG, SUZHOU, sample_archive, store
+from tests.db_fixtures import *  # noqa: F403 -- fixtures
+from tests.db_fixtures import _fresh_schema
+
+QUERIES = {
+    "南通": {NANTONG, HONGKONG},  # 2 characters; 南通企業 in the Traditional article
+    "产业": {NANTONG, HONGKONG},
+    "產業": {NANTONG, HONGKONG},  # Traditional query, Simplified text and the reverse
+    "通": {NANTONG, HONGKONG},  # 1 character
+    "才": {SUZHOU},
+    "人才": {SUZHOU},
+    "产业发展": {NANTONG},  # 4 characters: its bigrams, in order
+    "通产": set(),  # both characters present, never adjacent
+    "南通 产业": {NANTONG, HONGKONG},
+    "产业 -香港": {NANTONG},
+    '"建设 产业"': {NANTONG},  # phrase across punctuation: 建设，产业
+    '"产业 建设"': set(),
+    "5G网络": {NANTONG},
+    "AI": {FORUM},
+    "gpt-4": {FORUM},
+    "GP": set(),  # Latin terms match whole words
+    "2024年": {FORUM},
+}
+
+
+def _urls(hits):
+    return {hit.url for hit in hits}
+
+
+def _search(sessions, query="", **filters):
+    with sessions() as session:
+        return search(session, Filters(query=parse_query(query), **filters), limit=100)
+
+
+@pytest.fixture
+def archive(db_url):
+    """A sample archive of its own, for tests that change it."""
+    return sample_archive(db_url)
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def shared(request, tmp_path_factory):
+    """One sample archive per database for the read-only tests (migrating is the slow part)."""
+    if request.param == "sqlite":
+        return sample_archive(f"sqlite:///{tmp_path_factory.mktemp('search') / 'archive.db'}")
+    return sample_archive(_fresh_schema(request.getfixturevalue("postgres_database_url")))
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_terms(shared, query):
+    assert _urls(_search(shared, query)) == QUERIES[query]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"site": "xhby.net"}, {SUZHOU}),
+        ({"site": "js.people.com.cn"}, {NANTONG}),
+        ({"since": parse_day("2024-01-01")}, {NANTONG, HONGKONG, FORUM}),
+        ({"until": parse_day("2023-12-01")}, {SUZHOU}),  # the until day is included
+        ({"source": "新华日报"}, {NANTONG, SUZHOU}),
+        ({"author": "陈明"}, {HONGKONG}),  # Simplified name, Traditional article
+        ({"editor": "王五"}, {NANTONG}),
+        ({"script": "zh-Hant"}, {HONGKONG}),
+    ],
+)
+def test_filters(shared, filters, expected):
+    assert _urls(_search(shared, **filters)) == expected
+
+
+def test_filters_combine_with_terms(shared):
+    assert _urls(_search(shared, "产业", script="zh-Hans")) == {NANTONG}
+
+
+def test_empty_query_lists_newest_first(shared):
+    assert [hit.url for hit in _search(shared)] == [FORUM, HONGKONG, NANTONG, SUZHOU]
+
+
+def test_title_matches_rank_first(shared):
+    assert _search(shared, "南通")[0].url == NANTONG  # HONGKONG is newer but has 南通 only in the body
+
+
+def test_snippet_shows_published_text_with_the_match_marked(shared):
+    (hit,) = _search(shared, "产业", script="zh-Hant")
+    assert [hit.snippet[a:b] for a, b in hit.highlights] == ["產業"]
+
+
+def test_index_follows_a_changed_article(archive):
+    store(archive, [make_article(NANTONG, title="南通新闻", body="南通市今年重点发展海洋经济和港口物流。", published_at="2024-01-11T09:00:00+08:00")])
+    assert NANTONG not in _urls(_search(archive, "产业发展"))
+    assert _urls(_search(archive, "海洋经济")) == {NANTONG}
+
+
+def test_rebuild_restores_a_lost_index(archive):
+    with archive.begin() as session:
+        session.execute(text("DELETE FROM article_search"))
+    assert _search(archive, "人才") == []
+    with archive.begin() as session:
+        assert rebuild(session) == 4
+    assert _urls(_search(archive, "人才")) == {SUZHOU}
+
+
+def test_reindexing_is_idempotent(archive):
+    with archive.begin() as session:
+        ids = list(session.scalars(select(Article.id)))
+        index_articles(session, ids)
+        index_articles(session, ids)
+    assert _urls(_search(archive, "人才")) == {SUZHOU}
+    assert len(_search(archive, "才")) == 1
+
+
+BAD_QUERIES = ['"', "'", '"unclosed', "NEAR(a b)", "a*", "title:南通", "{title}:南通", "^南通", "南通)",
+               "'; DROP TABLE article; --", "1' OR '1'='1", "x" * 10_000, "南" * 10_000, "-", "--", "AND", "-南通 -产业"]
+
+
+@pytest.mark.parametrize("query", BAD_QUERIES)
+def test_bad_queries_only_search(shared, query):
+    _search(shared, query)
+    _search(shared, source=query, author=query, editor=query, site=query)
+    with shared() as session:
+        assert session.scalar(select(func.count(Article.id))) == 4
+
+
+def test_invalid_date_is_a_clear_error():
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        parse_day("2024-13-45")
+
+
+@pytest.mark.postgres
+def test_same_hits_in_the_same_order_on_sqlite_and_postgresql(tmp_path, postgres_database_url):
+    sqlite = sample_archive(f"sqlite:///{tmp_path / 'a.db'}")
+    postgres = sample_archive(postgres_database_url)
+    for query in [*QUERIES, *BAD_QUERIES, ""]:
+        assert [h.url for h in _search(sqlite, query)] == [h.url for h in _search(postgres, query)], query

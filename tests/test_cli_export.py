@@ -1,0 +1,49 @@
+"""``newsarchive export`` end to end: files, stdout, incremental consumers, refusals."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cli.main import main
+from tests.archive_search_items import NANTONG, sample_archive
+
+
+@pytest.fixture
+def db(sqlite_url):
+    sample_archive(sqlite_url)
+    return sqlite_url
+
+
+def test_export_to_file_with_filters(db, tmp_path, capsys):
+    out = tmp_path / "a.jsonl"
+    assert main(["--db", db, "export", "--format", "jsonl", "--out", str(out), "--site", "js.people.com.cn"]) == 0
+    assert [json.loads(line)["canonical_url"] for line in out.read_text().splitlines()] == [NANTONG]
+    assert "exported 1 articles" in capsys.readouterr().err
+
+
+def test_csv_to_stdout(db, capfdbinary):
+    assert main(["--db", db, "export", "--format", "csv", "--query", "南通"]) == 0
+    out = capfdbinary.readouterr().out
+    assert out.startswith(b"\xef\xbb\xbf") and "南通推进产业升级".encode() in out
+
+
+def test_consumer_gets_each_article_once(db, tmp_path, capsys):
+    args = ["--db", db, "export", "--format", "jsonl", "--consumer", "notebook", "--force", "--out", str(tmp_path / "x.jsonl")]
+    assert main(args) == 0 and main(args) == 0
+    assert (tmp_path / "x.jsonl").read_text() == ""
+
+
+def test_existing_file_needs_force(db, tmp_path, capsys):
+    out = tmp_path / "a.csv"
+    out.write_text("keep")
+    assert main(["--db", db, "export", "--format", "csv", "--out", str(out)]) == 2
+    assert "--force" in capsys.readouterr().err and out.read_text() == "keep"
+
+
+def test_unwritable_output_fails_before_reading_the_archive(tmp_path, capsys):
+    missing_db = f"sqlite:///{tmp_path / 'never-created.db'}"
+    assert main(["--db", missing_db, "export", "--format", "parquet", "--out", str(tmp_path / "no" / "a.parquet")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "never-created.db").exists()

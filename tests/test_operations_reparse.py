@@ -1,0 +1,143 @@
+"""``newsarchive reparse``: archived articles re-read from their captures, on both databases."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from cli.main import main
+from crawler.items import Article as ArticleItem
+from crawler.replica.site import ExpectedArticle, ReplicaSite
+from models.engine import make_engine, session_factory
+from models.schema import Article, ArticlePerson, ArticleUrl, ArticleVersion, Capture
+from operations.reparse import ReparseError, reparse
+from tests.replica_archive import BASE_URL, archive_articles, parsed
+
+
+def squeeze(text: str) -> str:
+    """Runs of spaces as one: the parser tidies spacing the replica leaves double."""
+    return " ".join(text.split())
+
+
+def old_parser(item: ArticleItem) -> None:
+    """What a buggy parser stored: a site suffix in the title, no editors, only page 1's body."""
+    item.title = f"{item.title}--人民网"
+    item.editors = []
+    item.body = item.body.split("\n")[0]
+    item.simplified = {}
+
+
+def sample(site: ReplicaSite) -> list[ExpectedArticle]:
+    """Two single-page articles and a multi-page one, all with editors."""
+    singles = [a for a in site.canonical_articles if a.pages == 1 and a.editors][:2]
+    multi = [a for a in site.canonical_articles if a.pages > 1 and a.editors][:1]
+    assert len(singles) == 2 and multi
+    return singles + multi
+
+
+def article_at(session, url: str) -> Article:
+    return session.scalars(select(Article).join(ArticleUrl).where(ArticleUrl.url == url)).one()
+
+
+def editors(session, article_id: int) -> list[str]:
+    rows = session.scalars(select(ArticlePerson).where(ArticlePerson.article_id == article_id,
+                                                       ArticlePerson.role == "editor").order_by(ArticlePerson.position))
+    return [row.person.name for row in rows]
+
+
+def test_reparse_repairs_every_field_from_the_captures_and_keeps_the_old_text(
+    migrated_db_url: str, replica_site: ReplicaSite
+) -> None:
+    truths = sample(replica_site)
+    engine = make_engine(migrated_db_url)
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        archive_articles(session, replica_site, truths, damage=old_parser)
+        captures_before = session.scalar(select(func.count(Capture.id)))
+
+    progress: list[tuple[int, int]] = []
+    result = reparse(sessions, batch_size=2, progress=lambda done, total: progress.append((done, total)))
+
+    assert (result.articles, result.changed, result.unchanged) == (3, 3, 0)
+    assert progress == [(2, 3), (3, 3)]
+    with sessions() as session:
+        for truth in truths:
+            article = article_at(session, BASE_URL + truth.path)
+            assert article.title == truth.title
+            assert article.body == parsed(replica_site, truth).body  # today's parser, every page
+            assert all(squeeze(paragraph) in squeeze(article.body) for paragraph in truth.body.split("\n"))
+            assert editors(session, article.id) == truth.editors
+            assert article.current_version == 2
+            first = session.scalars(select(ArticleVersion).where(ArticleVersion.article_id == article.id,
+                                                                 ArticleVersion.number == 1)).one()
+            assert first.item["title"] == f"{truth.title}--人民网"  # history kept
+        assert session.scalar(select(func.count(Capture.id))) == captures_before  # nothing fetched or stored
+    engine.dispose()
+
+
+def test_reparse_twice_changes_nothing_the_second_time(migrated_db_url: str, replica_site: ReplicaSite) -> None:
+    engine = make_engine(migrated_db_url)
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        archive_articles(session, replica_site, sample(replica_site), damage=old_parser)
+    reparse(sessions)
+    again = reparse(sessions)
+    assert (again.articles, again.changed, again.unchanged) == (3, 0, 3)
+    with sessions() as session:
+        assert session.scalar(select(func.count(ArticleVersion.id))) == 6
+    engine.dispose()
+
+
+def test_reparse_of_one_site_leaves_the_others(migrated_db_url: str, replica_site: ReplicaSite) -> None:
+    truths = sample(replica_site)
+    engine = make_engine(migrated_db_url)
+    sessions = session_factory(engine)
+
+    def elsewhere(item: ArticleItem) -> None:
+        old_parser(item)
+        item.site = "xhby.net"
+
+    with sessions.begin() as session:
+        archive_articles(session, replica_site, truths[:1], damage=elsewhere)
+        archive_articles(session, replica_site, truths[1:], damage=old_parser)
+    result = reparse(sessions, "xhby.net")
+    assert (result.articles, result.changed) == (1, 1)
+    with sessions() as session:
+        assert article_at(session, BASE_URL + truths[0].path).title == truths[0].title
+        assert article_at(session, BASE_URL + truths[1].path).title.endswith("--人民网")
+    with pytest.raises(ReparseError, match="'example.org'.*sites archived: .*xhby.net"):
+        reparse(sessions, "example.org")
+    engine.dispose()
+
+
+def test_an_article_whose_capture_is_missing_is_left_alone(migrated_db_url: str, replica_site: ReplicaSite) -> None:
+    truth = sample(replica_site)[0]
+    engine = make_engine(migrated_db_url)
+    sessions = session_factory(engine)
+
+    def unknown_page(item: ArticleItem) -> None:
+        old_parser(item)
+        item.page_digests = ["0" * 64]
+
+    with sessions.begin() as session:
+        archive_articles(session, replica_site, [truth], damage=unknown_page)
+    result = reparse(sessions)
+    assert (result.missing_captures, result.changed) == (1, 0)
+    with sessions() as session:
+        assert article_at(session, BASE_URL + truth.path).title == f"{truth.title}--人民网"
+    engine.dispose()
+
+
+def test_cli_reparse_prints_the_summary(sqlite_url: str, replica_site: ReplicaSite,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", sqlite_url, "db", "upgrade"]) == 0
+    engine = make_engine(sqlite_url)
+    with session_factory(engine).begin() as session:
+        archive_articles(session, replica_site, sample(replica_site), damage=old_parser)
+    engine.dispose()
+    capsys.readouterr()
+    assert main(["--db", sqlite_url, "reparse"]) == 0
+    out = capsys.readouterr().out
+    assert "reparsed 3 articles" in out and "changed            3" in out
+    assert main(["--db", sqlite_url, "reparse", "--site", "nowhere.cn"]) == 2
+    assert "no site 'nowhere.cn'" in capsys.readouterr().err

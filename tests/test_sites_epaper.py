@@ -1,0 +1,71 @@
+"""EpaperPage and read_layout on small fixtures of the e-paper system, and on the real Tibet Daily page."""
+
+from pathlib import Path
+
+import pytest
+
+from crawler.items import Article
+from crawler.sites.epaper import EpaperPage, printed_page_in, read_layout
+from crawler.sites.registry import extract, page_class_for
+from tests.site_corpus_checks import check_against_label, corpus_rows
+
+FIXTURES = Path(__file__).parent / "fixtures" / "sites"
+ARTICLE_URL = "http://xh.xhby.net/pc/con/202203/01/content_1001.html"
+LAYOUT_URL = "http://xh.xhby.net/pc/layout/202203/01/node_2.html"
+
+
+def test_article_page_fields():
+    article = extract(ARTICLE_URL, (FIXTURES / "epaper_article.html").read_bytes())
+    assert isinstance(article, Article), article
+    assert article.template == "epaper" and article.site == "xhby.net"
+    assert (article.pretitle, article.title, article.subtitle) == ("春回大地", "测试：运河沿线新添十座驿站", "方便市民骑行休憩")
+    assert (article.published_at, article.published_precision) == ("2022-03-01T00:00:00+08:00", "day")
+    assert article.authors == ["王小明", "陈亮"]
+    # the page's own credit line names its page; the nav's links to other pages do not count
+    assert article.printed_page == "第2版：江苏新闻"
+    assert article.body.splitlines() == [
+        "本报讯 近日，运河沿线新建的十座骑行驿站陆续投入使用，为市民提供饮水、充电和休憩服务。",
+        "据悉，驿站由废旧厂房改造而成，全部采用太阳能供电。",
+    ]
+
+
+def test_edition_day_in_the_url_dates_a_page_that_shows_no_date():
+    html = (FIXTURES / "epaper_article.html").read_text(encoding="utf-8").replace("<span>2022年03月01日</span>", "")
+    page = EpaperPage("http://epaper.chinatibetnews.com/xzrb/202203/02/content_5.html", html)
+    found = page.published()
+    assert found is not None and (found.iso, found.precision, found.raw) == ("2022-03-02T00:00:00+08:00", "day", "202203/02")
+
+
+def test_layout_page_lists_pages_names_and_only_this_editions_articles():
+    layout = read_layout(LAYOUT_URL, (FIXTURES / "epaper_layout.html").read_text(encoding="utf-8"))
+    base = "http://xh.xhby.net/pc/"
+    assert layout.printed_page == "第2版：江苏新闻"
+    assert layout.page_urls == [f"{base}layout/202203/01/node_{n}.html" for n in (1, 2, 3)]
+    assert layout.page_names[f"{base}layout/202203/01/node_3.html"] == "第3版：评论"
+    # list order, each once; the previous day's article and the PDF are left out
+    assert layout.article_urls == [f"{base}con/202203/01/content_1001.html", f"{base}con/202203/01/content_1002.html"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("第 01 版：要闻", "第01版：要闻"),
+    ("第A03版:国际", "第A03版:国际"),
+    ("第4版", "第4版"),
+    ("本报将在第4版刊登读者来信，欢迎大家踊跃参与讨论和投稿。", None),
+    ("版面导航", None),
+])
+def test_printed_page_names(text, expected):
+    assert printed_page_in(text) == expected
+
+
+def test_hosts_choose_the_template():
+    for url in ("https://xh.xhby.net/pc/con/202410/14/content_1377538.html",
+                "http://epaper.chinatibetnews.com/xzrb/202202/13/content_128707.html"):
+        assert page_class_for(url) is EpaperPage
+    assert page_class_for("http://127.0.0.1:9/pc/con/x.html", site_hint="epaper") is EpaperPage
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("row", corpus_rows("chinatibetnews.com"))
+def test_real_tibet_daily_page_matches_its_label(row):
+    article = check_against_label(row, "epaper")
+    assert article.printed_page is None  # the page does not show its 版次
