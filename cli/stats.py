@@ -30,6 +30,7 @@ def command(args: argparse.Namespace) -> int:
     total = stats["articles"]
     print(f"archive {url}")
     print(f"articles  {total}   aliases {stats['aliases']}   versions {stats['versions']}   captures {stats['captures']}")
+    print(f"near-duplicate clusters {stats['clusters']}   articles in them {stats['clustered']}")
     for site, count in stats["per_site"].items():
         print(f"  {site:<24} {count}")
     print("field coverage")

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 from crawler.items import Article as ArticleItem
 from crawler.items import Capture as CaptureItem
 from models.boilerplate import substantive_text
+from models.dedup import NearDupCluster, NearDupMember
 from models.fingerprint import Fingerprint, article_fingerprint, text_fingerprint
 from models.schema import (
     Article,
@@ -345,8 +346,9 @@ def article_stats(session: Session) -> dict[str, Any]:
 
     Keys: ``articles`` (count), ``per_site`` ({site: count}), ``coverage`` ({field: number
     of articles with a non-empty value}), ``aliases`` (URLs other than the canonical one),
-    ``versions`` (stored texts, first ones included), ``captures`` (raw responses,
-    revisits included), ``last_crawl`` (the newest job as a dict, or ``None``).
+    ``versions`` (stored texts, first ones included), ``clusters`` (near-duplicate
+    clusters) and ``clustered`` (articles in them), ``captures`` (raw responses, revisits
+    included), ``last_crawl`` (the newest job as a dict, or ``None``).
     """
     coverage_columns = {name: func.coalesce(func.sum(case((expr, 1), else_=0)), 0) for name, expr in _present().items()}
     row = session.execute(select(func.count(Article.id), *coverage_columns.values())).one()
@@ -368,6 +370,8 @@ def article_stats(session: Session) -> dict[str, Any]:
         "coverage": coverage,
         "aliases": aliases,
         "versions": session.scalar(select(func.count(ArticleVersion.id))),
+        "clusters": session.scalar(select(func.count(NearDupCluster.id))),
+        "clustered": session.scalar(select(func.count(NearDupMember.article_id))),
         "captures": session.scalar(select(func.count(Capture.id))),
         "last_crawl": None if last is None else _job_dict(last),
     }

@@ -10,8 +10,11 @@ Settings:
     most one batch is held in memory, and it is spooled if the database fails.
 ``NEWSARCHIVE_SPOOL_DIR``
     Folder for batches the database could not take (default ``data/spool``).
+``NEWSARCHIVE_NEAR_DUP_THRESHOLD``
+    Similarity from which distinct articles are linked as near copies (default 0.5; see
+    :mod:`pipelines.dedup`, which runs inside each batch's transaction).
 
-Stats: ``newsarchive/articles/new|changed|unchanged|duplicate``, ``newsarchive/captures/stored``,
+Stats: ``newsarchive/articles/new|changed|unchanged|duplicate|near_duplicate``, ``newsarchive/captures/stored``,
 ``newsarchive/store/spooled``, ``newsarchive/store/replayed``, ``newsarchive/store/retries``.
 """
 
@@ -30,6 +33,7 @@ from crawler.items import Article, Capture
 from models.engine import database_url, make_engine, session_factory
 from models.errors import display_url, error_reason
 from models.repository import store_articles, store_captures
+from pipelines.dedup import NearDuplicateLinker
 from pipelines.spool import DEFAULT_SPOOL_DIR, Spool, SpoolItem
 
 logger = logging.getLogger(__name__)
@@ -51,8 +55,16 @@ class StorePipeline:
     same moment rolls the batch back and stores it again, now finding the other's rows.
     """
 
-    def __init__(self, url: str, batch_size: int, spool: Spool, stats: StatsCollector) -> None:
+    def __init__(
+        self,
+        url: str,
+        batch_size: int,
+        spool: Spool,
+        stats: StatsCollector,
+        near_duplicates: NearDuplicateLinker | None = None,
+    ) -> None:
         self.url = url
+        self.near_duplicates = near_duplicates or NearDuplicateLinker()
         self.batch_size = max(1, batch_size)
         self.spool = spool
         self.stats = stats
@@ -69,6 +81,7 @@ class StorePipeline:
             batch_size=settings.getint("NEWSARCHIVE_STORE_BATCH_SIZE", DEFAULT_BATCH_SIZE),
             spool=Spool(Path(settings.get("NEWSARCHIVE_SPOOL_DIR") or DEFAULT_SPOOL_DIR)),
             stats=crawler.stats,
+            near_duplicates=NearDuplicateLinker.from_settings(settings),
         )
 
     # ``spider`` is optional: Scrapy >= 2.13 no longer passes it, older versions do.
@@ -119,6 +132,7 @@ class StorePipeline:
                 with self.sessions.begin() as session:
                     store_captures(session, captures)  # first, so versions link to their pages
                     outcomes = store_articles(session, articles)
+                    near = self.near_duplicates.link(session, articles, outcomes)
                     # searchable exactly when committed: the index changes in the same transaction
                     index_articles(session, [o.article_id for o in outcomes if o.stores_text])
                 break
@@ -129,6 +143,7 @@ class StorePipeline:
                 logger.info("batch collided with another writer (attempt %d); storing it again", attempt)
         for outcome in outcomes:
             self.stats.inc_value(f"newsarchive/articles/{outcome.outcome}")
+        self.stats.inc_value("newsarchive/articles/near_duplicate", len({m.article_id for m in near}))
         self.stats.inc_value("newsarchive/captures/stored", len(captures))
 
     def _replay_spool(self) -> None:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.items import Article
+from crawler.items import Article, NotArticle
 from crawler.sites.people import PeoplePage
 from crawler.sites.registry import extract, page_class_for
 from tests.corpus_support import CORPUS, bigram_f1, label_for, manifest, page_url
@@ -90,3 +90,30 @@ def test_real_people_pages_match_labels(row):
                   "breadcrumbs", "pages", "script"):
         assert getattr(article, field) == label[field], field
     assert bigram_f1(article.body, label["body"]) >= 0.95
+
+
+@pytest.fixture(scope="module")
+def replica():
+    from crawler.replica.site import build_site
+
+    return build_site()
+
+
+def test_replica_pages_of_multi_page_articles_carry_no_pager_text(replica):
+    """The pager under each page (``【1】【2】`` and a ``下一页`` link table) is navigation, not body."""
+    multi = [a for a in replica.canonical_articles if a.pages > 1]
+    assert multi
+    for truth in multi:
+        for path in truth.paths:
+            result = extract("http://127.0.0.1" + path, replica.pages[path].body, site_hint="people")
+            assert isinstance(result, Article), path
+            assert not any(line in ("下一页", "上一页") or line.startswith("【1】") for line in result.body.splitlines())
+            assert set(result.body.splitlines()) <= set(truth.body.splitlines()), path
+
+
+def test_replica_special_topic_page_is_not_an_article(replica):
+    topics = [path for path, reason in replica.non_articles.items() if reason.startswith("special-topic")]
+    assert topics
+    for path in topics:
+        result = extract("http://127.0.0.1" + path, replica.pages[path].body, site_hint="people")
+        assert isinstance(result, NotArticle), path

@@ -159,16 +159,16 @@ class GenericArticlePage:
         """The visible heading that best matches the document title (h1 preferred)."""
         reference = self.document_title
         best, best_score = None, 0.0
-        for element, bonus in self._headline_candidates():
+        for candidate, bonus in self._headline_candidates():
+            # a title block also holding the dateline and source is judged by its headline part
+            element = _narrowest_match(candidate, reference) if reference and len(candidate) else candidate
             text = element_text(element)
             if not 4 <= len(text) <= 120:
                 continue
             score = bonus + (_match_score(text, reference) if reference else 0.5)
             if score > best_score:
                 best, best_score = element, score
-        if best is None or best_score < 0.9:
-            return None
-        return _narrowest_match(best, reference) if reference else best
+        return best if best_score >= 0.9 else None
 
     def _headline_text(self, element: etree._Element) -> str:
         """The headline in ``element``: its own text when children add dates and sources to it."""
@@ -639,7 +639,10 @@ def _match_score(text: str, reference: str) -> float:
 
 def _narrowest_match(element: etree._Element, reference: str) -> etree._Element:
     """The descendant that is the headline itself when ``element`` also holds its dateline and source."""
-    score = _match_score(element_text(element), reference)
+    text = element_text(element)
+    if not text:
+        return element
+    score = _match_score(text, reference)
     while True:
         children = [c for c in element if isinstance(c.tag, str) and element_text(c)]
         scored = [(_match_score(element_text(c), reference), c) for c in children]
