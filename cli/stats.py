@@ -5,31 +5,40 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from models.engine import database_url, make_engine, session_factory
 from models.errors import unavailable
 from models.repository import article_stats
+from pipelines.spool import DEFAULT_SPOOL_DIR, Spool
 
 
 def command(args: argparse.Namespace) -> int:
     url = database_url(args.db)
+    spool = Spool(args.spool)
+    spooled = spool.pending_items()
     engine = make_engine(url)
     try:
         with session_factory(engine)() as session:
             stats = article_stats(session)
     except SQLAlchemyError as exc:
         print(f"newsarchive stats: {unavailable(url, exc)}", file=sys.stderr)
+        if spooled:
+            print(f"newsarchive stats: {_spool_line(spooled, spool)}", file=sys.stderr)
         return 2
     finally:
         engine.dispose()
+    stats["spooled"] = spooled
     if args.json:
         print(json.dumps(stats, ensure_ascii=False, indent=2, default=str))
         return 0
     total = stats["articles"]
     print(f"archive {url}")
     print(f"articles  {total}   aliases {stats['aliases']}   versions {stats['versions']}   captures {stats['captures']}")
+    if spooled:
+        print(_spool_line(spooled, spool))
     print(f"near-duplicate clusters {stats['clusters']}   articles in them {stats['clustered']}")
     for site, count in stats["per_site"].items():
         print(f"  {site:<24} {count}")
@@ -44,7 +53,15 @@ def command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _spool_line(count: int, spool: Spool) -> str:
+    """Items fetched but not yet in the database: the operator's sign of an outage."""
+    return (f"{count} items spooled in {spool.directory}, waiting for the database: "
+            "they are stored by the next crawl once the database accepts writes")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("stats", help="show what is in the archive")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--spool", type=Path, default=DEFAULT_SPOOL_DIR, metavar="DIR",
+                        help=f"spool folder of the crawls (NEWSARCHIVE_SPOOL_DIR; default {DEFAULT_SPOOL_DIR})")
     parser.set_defaults(func=command)

@@ -83,6 +83,20 @@ class Spool:
                 claimed.rename(claimed.with_name(claimed.name.split(_CLAIM)[0]))
         return sorted(self.directory.glob(f"*{_SUFFIX}"))
 
+    def pending_items(self) -> int:
+        """Items waiting in the spool (being replayed included), for ``newsarchive stats``."""
+        if not self.directory.is_dir():
+            return 0
+        files = [*self.directory.glob(f"*{_SUFFIX}"), *self.directory.glob(f"*{_CLAIM}*")]
+        total = 0
+        for path in files:
+            try:
+                with path.open(encoding="utf-8") as lines:
+                    total += sum(1 for line in lines if line.strip())
+            except FileNotFoundError:
+                continue  # replayed meanwhile
+        return total
+
     def replay(self, store: Callable[[list[SpoolItem]], None]) -> int:
         """Pass each pending file's items to ``store`` and delete the file once it returns.
 

@@ -5,11 +5,30 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from crawler.replica.server import ReplicaServer
+from crawler.replica.site import ReplicaSite, build_site
 from tests.services import REPO
+
+#: Articles in the fault tests' replica: enough for several store batches and list pages,
+#: few enough that two crawls of it stay quick.
+SMALL_SITE_ARTICLES = 80
+
+
+@pytest.fixture(scope="module")
+def small_site() -> ReplicaSite:
+    return build_site(articles=SMALL_SITE_ARTICLES)
+
+
+@pytest.fixture
+def small_server(small_site: ReplicaSite) -> Iterator[ReplicaServer]:
+    with ReplicaServer(small_site, port=0) as server:
+        yield server
 
 
 def crawl_args(db: str, base_url: str, work: Path, *extra: str) -> list[str]:

@@ -14,7 +14,7 @@ from models.engine import make_engine, session_factory
 from operations.replica_check import check_archive
 from operations.resume import RUNNING_MARKER
 from tests.conftest import run_cli
-from tests.fault_crawl import INTERRUPTIBLE, crawl_args, start_cli, wait_for
+from tests.fault_crawl import INTERRUPTIBLE, crawl_args, small_server, small_site, start_cli, wait_for  # noqa: F401
 from tests.proxy import TcpProxy
 
 
@@ -27,17 +27,17 @@ def archived_urls(db_file: Path) -> set[str]:
 
 
 def test_killed_crawl_resumes_and_archives_every_article_exactly_once(
-    tmp_path: Path, replica_site: ReplicaSite, replica_server: ReplicaServer
+    tmp_path: Path, small_site: ReplicaSite, small_server: ReplicaServer
 ) -> None:
     db_file = tmp_path / "archive.db"
     db = f"sqlite:///{db_file}"
-    expected = len(replica_site.canonical_articles)
-    port = urlsplit(replica_server.base_url).port
+    expected = len(small_site.canonical_articles)
+    port = urlsplit(small_server.base_url).port
     assert port
     with TcpProxy("127.0.0.1", port, delay=0.02) as slow_site:
         args = crawl_args(db, f"http://{slow_site.address}", tmp_path)
         first = start_cli([*args, *INTERRUPTIBLE], tmp_path / "first.log")
-        wait_for(lambda: len(archived_urls(db_file)) >= 40, "40 article URLs were stored", first)
+        wait_for(lambda: len(archived_urls(db_file)) >= 15, "15 article URLs were stored", first)
         os.kill(first.pid, signal.SIGKILL)
         assert first.wait(timeout=30) == -signal.SIGKILL
         stored_before = archived_urls(db_file)
@@ -54,13 +54,14 @@ def test_killed_crawl_resumes_and_archives_every_article_exactly_once(
     assert "was killed" in resumed.stderr
     engine = make_engine(db)
     with session_factory(engine)() as session:
-        report = check_archive(session, replica_site, f"http://{slow_site.address}")
+        report = check_archive(session, small_site, f"http://{slow_site.address}")
     engine.dispose()
     assert report.missing == [] and report.archived == expected
     assert report.articles_in_archive == expected and report.merged_wrongly == []
-    with sqlite3.connect(db_file) as conn:
-        assert conn.execute("select count(*) from article_version").fetchone()[0] == expected  # no article twice
+    with sqlite3.connect(db_file) as conn:  # no page parsed into the archive twice
+        assert conn.execute("select json_extract(item, '$.url') u from article_version group by u "
+                            "having count(*) > 1").fetchall() == []
     # what was archived before the kill was not fetched again
-    refetched = [url for url in stored_before if replica_server.hits[urlsplit(url).path] > 1]
+    refetched = [url for url in stored_before if small_server.hits[urlsplit(url).path] > 1]
     assert refetched == []
     assert not job_folder.exists()  # a finished crawl has nothing left to resume

@@ -24,6 +24,7 @@ score = -priority), ``dupefilter``, ``bloom``, ``processing:<worker>``, ``worker
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -195,16 +196,31 @@ class LeasedQueue(Base):
             return None
         return self._decode_request(payload), payload
 
-    def renew(self) -> None:
-        """Extend this worker's lease on everything it holds (the heartbeat)."""
+    def join(self) -> None:
+        """Register this worker with a fresh lease (before its first pop)."""
+        self._set_expiry()
+
+    def renew(self) -> bool:
+        """Extend this worker's lease on everything it holds (the heartbeat).
+
+        Returns False when the lease had already been taken away (the worker was too busy
+        or cut off for longer than the lease; a pop in between re-registers it, so this is
+        a hint for the log, not a guarantee): what it held was requeued.
+        """
+        return self._set_expiry() == 0
+
+    def _set_expiry(self) -> int:
         seconds, _ = self.server.time()  # the Redis server's clock, as in the scripts
-        self.server.zadd(self.frontier.workers, {self.worker: int(seconds) + self.lease_seconds})
+        return int(self.server.zadd(self.frontier.workers, {self.worker: int(seconds) + self.lease_seconds}))
 
     def ack(self, payloads: Iterable[bytes]) -> None:
         """Forget leased requests whose results are stored: they leave Redis for good."""
         payloads = list(payloads)
         if payloads:
-            self.server.zrem(self.processing, *payloads)
+            with self.server.pipeline() as pipe:
+                pipe.zrem(self.processing, *payloads)
+                pipe.hdel(self.frontier.deliveries, *(hashlib.sha1(_as_bytes(p)).hexdigest() for p in payloads))
+                pipe.execute()
 
     def reap(self) -> tuple[int, int, int]:
         """Requeue what workers with expired leases held: ``(workers, requeued, parked)``."""
@@ -222,6 +238,10 @@ class LeasedQueue(Base):
     def state(self) -> FrontierState:
         queued, leased = self._count(keys=[self.key, self.frontier.workers], args=[self.frontier.processing_prefix])
         return FrontierState(queued=int(queued), leased=int(leased))
+
+
+def _as_bytes(payload: str | bytes) -> bytes:
+    return payload.encode("utf-8") if isinstance(payload, str) else payload
 
 
 def store_arguments(server: Any, frontier: FrontierKeys, spider: str, arguments: dict[str, str]) -> None:

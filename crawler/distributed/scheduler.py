@@ -21,7 +21,7 @@ Settings (all optional; :func:`crawler.distributed.settings.distributed_settings
     :mod:`crawler.distributed.bloom`).
 
 Stats: ``newsarchive/distributed/leased``, ``…/acked``, ``…/requeued`` (taken over from
-dead workers), ``…/parked``.
+dead workers), ``…/parked``, ``…/lease_lost`` (this worker was too slow to renew its lease).
 """
 
 from __future__ import annotations
@@ -87,9 +87,9 @@ class DistributedScheduler(Scheduler):
         )
         self.leases.queue = self.queue
         self.df = make_dupefilter(self.server, self.keys, settings, self.stats)
-        self.queue.renew()
+        self.queue.join()
         self.heartbeat = task.LoopingCall(self.beat)
-        self.heartbeat.start(max(0.5, self.lease_seconds / 3), now=True)
+        self.heartbeat.start(max(0.5, self.lease_seconds / 3), now=False)
         self.empty_since: float | None = None
         self.crawler.signals.connect(self.keep_open_while_work_remains, signal=signals.spider_idle)
         logger.info("worker %s joined frontier %s (%d requests queued)", self.queue.worker, self.keys.base, len(self.queue))
@@ -116,7 +116,10 @@ class DistributedScheduler(Scheduler):
 
     def beat(self) -> None:
         """Renew this worker's lease and take back the requests of workers whose lease expired."""
-        self.queue.renew()
+        if not self.queue.renew():
+            self.stats.inc_value("newsarchive/distributed/lease_lost")
+            logger.warning("worker %s lost its lease (busy or cut off for over %d s); other workers fetch what it "
+                           "held again. Raise --lease if this repeats", self.queue.worker, self.lease_seconds)
         workers, requeued, parked = self.queue.reap()
         if workers:
             self.stats.inc_value("newsarchive/distributed/requeued", requeued)
