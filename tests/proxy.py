@@ -72,14 +72,14 @@ class TcpProxy:
             upstream.settimeout(None)
             with self._lock:
                 self._connections.update((client, upstream))
-            threading.Thread(target=self._pump, args=(client, upstream, self.delay), daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, client, 0.0), daemon=True).start()
+            threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
 
-    def _pump(self, source: socket.socket, sink: socket.socket, delay: float) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket, delayed: bool) -> None:
         try:
             while chunk := source.recv(_CHUNK):
-                if delay:
-                    time.sleep(delay)
+                if delayed and self.delay:
+                    time.sleep(self.delay)  # read each time: a test may change it mid-connection
                 sink.sendall(chunk)
         except OSError:
             pass

@@ -18,7 +18,6 @@ from cli.export import FORMATS
 from models.schema import Article
 from tests.archive_items import make_article
 from tests.archive_search_items import FORUM, HONGKONG, NANTONG, SUZHOU, sample_archive, store
-from tests.db_fixtures import *  # noqa: F403 -- fixtures
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "schemas" / "article-export.v1.json").read_text())
 

@@ -12,7 +12,6 @@ from archive.search import search
 from models.schema import Article
 from tests.archive_items import make_article
 from tests.archive_search_items import FORUM, HONGKONG, NANTONG, SUZHOU, sample_archive, store
-from tests.db_fixtures import *  # noqa: F403 -- fixtures
 from tests.db_fixtures import _fresh_schema
 
 QUERIES = {

@@ -95,6 +95,8 @@ def test_cli_refuses_unknown_variant() -> None:
 
 
 def test_extraction_scores_and_times_every_tool(tmp_path: Path) -> None:
+    for package in ("trafilatura", "gne", "newsplease"):  # the "bench" extra, not installed by `make test`
+        pytest.importorskip(package, reason=f"{package} comes with `pip install -e '.[bench]'`")
     result = run_extraction(tmp_path, replica_articles=ARTICLES, replica_sample=4, corpus=None,
                             progress=lambda _: None)
     assert set(result) == {"replica"}

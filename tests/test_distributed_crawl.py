@@ -70,7 +70,7 @@ def gated_replica(replica_site: ReplicaSite) -> Iterator[GatedReplica]:
 def start_worker(db: str, keys: FrontierKeys, log: Path) -> subprocess.Popen[str]:
     """One ``newsarchive crawl --distributed`` worker; cwd is the test's folder so its spool stays there."""
     command = [sys.executable, "-m", "cli.main", "--db", db, "crawl", "people", "--distributed", "--redis", REDIS_URL,
-               "--frontier", keys.name, "--idle-close", "2", "--lease", "3"]
+               "--frontier", keys.name, "--idle-close", "2", "--lease", "4"]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.Popen(command, cwd=log.parent, env=env, text=True, stdout=log.open("w"), stderr=subprocess.STDOUT)
 
@@ -110,9 +110,10 @@ def test_survivors_finish_the_crawl_of_a_killed_worker_and_archive_every_article
         processing = frontier.processing_prefix + victim_id
         wait_for(lambda: gated_replica.served_articles > gated_replica.free and redis_server.zcard(processing) > 0,
                  "the victim to hold requests in flight")
-        in_flight = [serializer.loads(p)["url"] for p in redis_server.zrange(processing, 0, -1)]
         victim.send_signal(signal.SIGKILL)
         assert victim.wait(timeout=30) == -signal.SIGKILL
+        # read at once: the lease (renewed every second) has not expired yet, so nobody took these back
+        in_flight = [serializer.loads(p)["url"] for p in redis_server.zrange(processing, 0, -1)]
         gated_replica.open()
         for survivor in workers[1:]:
             survivor.wait(timeout=150)

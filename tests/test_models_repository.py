@@ -20,7 +20,6 @@ from models.repository import (
 )
 from models.schema import Article, ArticlePerson, ArticleUrl, ArticleVersion, Capture, Person, VersionCapture
 from tests.archive_items import BODY, BODY_TRADITIONAL, OTHER_BODY, make_article, make_capture
-from tests.db_fixtures import *  # noqa: F403 -- fixtures; redundant once tests/conftest.py imports them
 
 URL = "http://js.people.com.cn/n2/2022/0213/c360301-1.html"
 PAGE = b"<html><head><meta charset=gb2312></head><body><p>page</p></body></html>"

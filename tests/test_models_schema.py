@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError, StatementError
 
 from models.engine import make_engine, session_factory
 from models.schema import Article, ArticleUrl, CrawlJob, Site
-from tests.db_fixtures import *  # noqa: F403 -- fixtures; redundant once tests/conftest.py imports them
 
 SHANGHAI = timezone(timedelta(hours=8))
 

@@ -16,7 +16,6 @@ from models.schema import Article, Capture
 from pipelines.spool import Spool, decode_item, encode_item
 from pipelines.store import StorePipeline
 from tests.archive_items import OTHER_BODY, make_article, make_capture
-from tests.db_fixtures import *  # noqa: F403 -- fixtures; redundant once tests/conftest.py imports them
 
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/archive"
 
