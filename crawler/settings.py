@@ -44,6 +44,7 @@ DOWNLOADER_MIDDLEWARES = {
 
 EXTENSIONS = {
     "operations.jobs.JobRecorder": 100,
+    "operations.progress.Progress": 200,
 }
 
 ITEM_PIPELINES = {

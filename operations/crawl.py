@@ -64,7 +64,9 @@ def run_crawl(spider: str, arguments: dict[str, str], *, db: str | None = None,
     project.set("NEWSARCHIVE_DATABASE_URL", url, priority="cmdline")
     for name, value in (settings or {}).items():
         project.set(name, value, priority="cmdline")
-    process = CrawlerProcess(project, install_root_handler=True)
+    # `newsarchive` has set up logging already (cli.main); Scrapy must not add a second handler.
+    project.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    process = CrawlerProcess(project)
     if spider not in process.spider_loader.list():
         raise CrawlFailed(f"unknown spider {spider!r}: run `newsarchive crawl --list` to see the spiders")
     job = _job_folder(project, spider, arguments, url, resume) if resumable or resume else JobFolder(path=None)
@@ -77,11 +79,19 @@ def run_crawl(spider: str, arguments: dict[str, str], *, db: str | None = None,
     try:
         process.start()
     finally:
-        stats = crawler.stats.get_stats() if crawler.stats else {}
+        stats = _stats_of(crawler)
         job.close(finished=bool(errors) or stats.get("finish_reason") == "finished")
     if errors:
         raise CrawlFailed(f"spider {spider!r} could not run: {errors[0]}")
     return CrawlResult(spider=spider, finish_reason=str(stats.get("finish_reason", "unknown")), stats=stats)
+
+
+def _stats_of(crawler: Any) -> dict[str, Any]:
+    """The crawl's stats; none when the spider failed before the crawl began."""
+    try:
+        return crawler.stats.get_stats()
+    except RuntimeError:  # Crawler.stats is only set once the crawl has started
+        return {}
 
 
 def _job_folder(project: Any, spider: str, arguments: dict[str, str], url: str, resume: bool) -> JobFolder:

@@ -26,7 +26,8 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
-from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
+from scrapy.utils.defer import deferred_from_coro
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, InternalError, OperationalError
 
 from archive.index import index_articles
 from crawler.items import Article, Capture
@@ -43,6 +44,13 @@ DEFAULT_BATCH_SIZE = 50
 MAX_ATTEMPTS = 3
 #: Errors meaning "the database is not there right now": spool and carry on crawling.
 UNAVAILABLE_ERRORS = (OperationalError, DisconnectionError)
+#: Finish reason of a crawl stopped because the archive no longer accepts writes.
+UNWRITABLE_REASON = "archive_unwritable"
+#: Driver messages (SQLite) and SQLSTATEs (PostgreSQL: read-only transaction, class 53
+#: insufficient resources) meaning the database is there but refuses writes: waiting
+#: will not help, so the crawl stops instead of fetching pages it cannot store.
+_REFUSED_MESSAGES = ("readonly database", "read-only", "disk is full", "disk full", "no space left")
+_REFUSED_SQLSTATES = ("25006", "53")
 
 
 class StorePipeline:
@@ -71,18 +79,22 @@ class StorePipeline:
         self.engine = make_engine(url)
         self.sessions = session_factory(self.engine)
         self.batch: list[SpoolItem] = []
+        #: Set by :meth:`from_crawler`; used to stop the crawl when the archive refuses writes.
+        self.crawler: Crawler | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         settings = crawler.settings
         assert crawler.stats is not None, "Scrapy always sets crawler.stats before pipelines"
-        return cls(
+        pipeline = cls(
             url=database_url(settings.get("NEWSARCHIVE_DATABASE_URL")),
             batch_size=settings.getint("NEWSARCHIVE_STORE_BATCH_SIZE", DEFAULT_BATCH_SIZE),
             spool=Spool(Path(settings.get("NEWSARCHIVE_SPOOL_DIR") or DEFAULT_SPOOL_DIR)),
             stats=crawler.stats,
             near_duplicates=NearDuplicateLinker.from_settings(settings),
         )
+        pipeline.crawler = crawler
+        return pipeline
 
     # ``spider`` is optional: Scrapy >= 2.13 no longer passes it, older versions do.
     def open_spider(self, spider: Any = None) -> None:
@@ -108,7 +120,9 @@ class StorePipeline:
     def _write_or_spool(self, batch: list[SpoolItem]) -> bool:
         try:
             self._write(batch)
-        except (*UNAVAILABLE_ERRORS, IntegrityError) as exc:
+        except (*UNAVAILABLE_ERRORS, IntegrityError, InternalError) as exc:
+            if isinstance(exc, InternalError) and not refuses_writes(exc):
+                raise
             path = self.spool.append(batch)
             self.stats.inc_value("newsarchive/store/spooled", len(batch))
             logger.warning(
@@ -120,8 +134,23 @@ class StorePipeline:
                 error_reason(exc),
                 path,
             )
+            if refuses_writes(exc):
+                self._stop_crawl(exc)
             return False
         return True
+
+    def _stop_crawl(self, exc: BaseException) -> None:
+        """The archive is full or read-only: fetching on would only fill the spool."""
+        engine = self.crawler.engine if self.crawler is not None else None
+        if engine is None or engine.spider is None:
+            return
+        logger.error(
+            "archive database %s does not accept writes (%s): stopping the crawl. Nothing is half-written "
+            "(each batch is one transaction) and the refused items are in the spool %s. Free disk space or "
+            "make the database writable, then run the same crawl with --resume.",
+            display_url(self.url), error_reason(exc), self.spool.directory,
+        )
+        deferred_from_coro(engine.close_spider_async(reason=UNWRITABLE_REASON))
 
     def _write(self, batch: list[SpoolItem]) -> None:
         """Store one batch in one transaction, retrying on a concurrent writer's collision."""
@@ -159,3 +188,11 @@ class StorePipeline:
         if replayed:
             self.stats.inc_value("newsarchive/store/replayed", replayed)
             logger.info("stored %d items from the spool in %s", replayed, self.spool.directory)
+
+
+def refuses_writes(exc: BaseException) -> bool:
+    """Whether a database error means "full or read-only" rather than "unreachable"."""
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None) or ""
+    message = str(orig or exc).lower()
+    return sqlstate.startswith(_REFUSED_SQLSTATES) or any(text in message for text in _REFUSED_MESSAGES)

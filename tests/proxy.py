@@ -70,6 +70,8 @@ class TcpProxy:
                 _close(client)
                 continue
             upstream.settimeout(None)
+            for conn in (client, upstream):  # no Nagle: database round trips must not wait 40 ms
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with self._lock:
                 self._connections.update((client, upstream))
             threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()

@@ -26,6 +26,7 @@ from crawler.replica.site import ReplicaSite
 from models.engine import make_engine, session_factory
 from models.schema import Article, ArticleUrl
 from operations.replica_check import check_archive
+from tests.archive_items import BODY, make_article
 from tests.conftest import run_cli
 from tests.distributed_support import REDIS_URL, frontier, redis_server  # noqa: F401 - fixtures
 from tests.services import REPO
@@ -144,8 +145,6 @@ def test_survivors_finish_the_crawl_of_a_killed_worker_and_archive_every_article
 
 @ON_POSTGRES
 def test_two_workers_storing_copies_of_one_article_at_once_keep_one_article(migrated_db_url: str, tmp_path: Path) -> None:
-    from tests.archive_items import make_article
-
     def pipeline(name: str) -> AckingStorePipeline:
         settings = {**worker_settings(REDIS_URL), "NEWSARCHIVE_DATABASE_URL": migrated_db_url,
                     "NEWSARCHIVE_STORE_BATCH_SIZE": 1, "NEWSARCHIVE_SPOOL_DIR": str(tmp_path / name)}
@@ -160,7 +159,7 @@ def test_two_workers_storing_copies_of_one_article_at_once_keep_one_article(migr
         try:
             for n in range(rounds):
                 # the same report under the worker's own URL (a mirror) and under the shared one
-                body = f"第{n}篇报道：南京市今天召开全市经济工作会议，总结今年工作并部署明年任务，推动制造业高质量发展。"
+                body = f"第{n}篇报道。\n{BODY}"
                 copies = [make_article(f"http://js.people.com.cn/n2/2022/0213/c1-{n}.html", body=body),
                           make_article(f"http://mirror{worker}.cn/{n}.html", body=body)]
                 barrier.wait(timeout=30)

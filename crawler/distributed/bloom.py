@@ -22,7 +22,7 @@ import math
 from typing import Any
 
 from scrapy import Request
-from scrapy_redis.dupefilter import RFPDupeFilter
+from crawler.distributed.dupefilter import ExactDupeFilter
 from sqlalchemy import select
 
 from crawler.distributed.frontier import FrontierKeys
@@ -34,13 +34,15 @@ DEFAULT_ERROR_RATE = 0.001
 #: Redis strings (and so bitmaps) hold at most 512 MiB.
 MAX_BITS = 2**32
 
-#: KEYS: bitmap. ARGV: bit positions. Sets them all; returns 1 if every one was set already.
-TEST_AND_SET_SCRIPT = """
+#: KEYS: bitmap, queue. ARGV: score, payload ('' = only mark), bit positions…
+#: Sets the bits and, unless all were set already, pushes the payload; returns 1 if it was new.
+MARK_AND_PUSH_SCRIPT = """
 local seen = 1
-for i = 1, #ARGV do
+for i = 3, #ARGV do
   if redis.call('SETBIT', KEYS[1], ARGV[i], 1) == 0 then seen = 0 end
 end
-return seen
+if seen == 0 and ARGV[2] ~= '' then redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2]) end
+return 1 - seen
 """
 
 
@@ -61,7 +63,7 @@ def bit_positions(fingerprint: str, bits: int, hashes: int) -> list[int]:
     return [(first + i * second) % bits for i in range(hashes)]
 
 
-class BloomDupeFilter(RFPDupeFilter):
+class BloomDupeFilter(ExactDupeFilter):
     """Drop a request only if the Bloom filter has seen it *and* the archive has captured its URL."""
 
     def __init__(self, server: Any, key: str, *, bits: int, hashes: int, database: str, stats: Any,
@@ -71,7 +73,7 @@ class BloomDupeFilter(RFPDupeFilter):
         self.hashes = hashes
         self.stats = stats
         self.engine = make_engine(database)
-        self._test_and_set = server.register_script(TEST_AND_SET_SCRIPT)
+        self._mark_and_push = server.register_script(MARK_AND_PUSH_SCRIPT)
 
     @classmethod
     def from_frontier(cls, server: Any, keys: FrontierKeys, settings: Any, stats: Any) -> BloomDupeFilter:
@@ -81,14 +83,21 @@ class BloomDupeFilter(RFPDupeFilter):
                    database=database_url(settings.get("NEWSARCHIVE_DATABASE_URL")),
                    debug=settings.getbool("DUPEFILTER_DEBUG"))
 
-    def request_seen(self, request: Request) -> bool:
+    def push_if_new(self, request: Request, payload: str | bytes, queue_key: str) -> bool:
+        """Mark ``request`` and push ``payload`` (atomically if new); a positive is pushed too
+        unless the archive proves the URL was fetched. False means: really seen, dropped."""
         positions = bit_positions(self.request_fingerprint(request), self.bits, self.hashes)
-        if not self._test_and_set(keys=[self.key], args=positions):
-            return False
-        if self.archived(request.url):
+        if self._mark_and_push(keys=[self.key, queue_key], args=[-request.priority, payload, *positions]):
             return True
+        if self.archived(request.url):
+            return False
         self.stats.inc_value("newsarchive/dupefilter/bloom_unconfirmed")
-        return False
+        if payload:
+            self.server.zadd(queue_key, {payload: -request.priority})
+        return True
+
+    def request_seen(self, request: Request) -> bool:
+        return not self.push_if_new(request, "", self.key)
 
     def archived(self, url: str) -> bool:
         """Whether the archive holds a capture of ``url``: the proof that it was fetched."""

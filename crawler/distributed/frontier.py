@@ -182,8 +182,12 @@ class LeasedQueue(Base):
     def __len__(self) -> int:
         return int(self.server.zcard(self.key))
 
+    def encode(self, request: Request) -> str:
+        """The request as stored in Redis (JSON from :mod:`crawler.distributed.serializer`)."""
+        return self._encode_request(request)
+
     def push(self, request: Request) -> None:
-        self.push_payload(self._encode_request(request), request.priority)
+        self.push_payload(self.encode(request), request.priority)
 
     def push_payload(self, payload: str | bytes, priority: int = 0) -> None:
         self.server.execute_command("ZADD", self.key, -priority, payload)

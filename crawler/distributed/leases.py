@@ -31,7 +31,11 @@ def requests_in_progress(crawler: Any) -> set[Request]:
     set is that state (added when the download starts, removed after the scraper has
     processed all output). If a Scrapy upgrade renames it, the kill test fails loudly.
     """
-    slot = getattr(crawler.engine, "_slot", None) if crawler.engine else None
+    try:
+        engine = crawler.engine
+    except RuntimeError:  # no crawl running: the pipeline is used on its own
+        return set()
+    slot = getattr(engine, "_slot", None) if engine is not None else None
     return set(slot.inprogress) if slot is not None else set()
 
 

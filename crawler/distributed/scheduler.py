@@ -32,12 +32,12 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
-from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from crawler.distributed import serializer
 from crawler.distributed.bloom import BloomDupeFilter
+from crawler.distributed.dupefilter import ExactDupeFilter
 from crawler.distributed.frontier import FrontierKeys, LeasedQueue, frontier_name, new_worker_id
 from crawler.distributed.leases import Leases, leases_for
 
@@ -48,14 +48,14 @@ DEFAULT_IDLE_CLOSE = 30
 DEFAULT_MAX_DELIVERIES = 3
 
 
-def make_dupefilter(server: Any, keys: FrontierKeys, settings: Any, stats: Any) -> RFPDupeFilter:
+def make_dupefilter(server: Any, keys: FrontierKeys, settings: Any, stats: Any) -> ExactDupeFilter:
     """The dupefilter ``NEWSARCHIVE_DUPEFILTER`` names, on this frontier's keys (workers and seeding share it)."""
     kind = settings.get("NEWSARCHIVE_DUPEFILTER", "exact")
     if kind == "bloom":
         return BloomDupeFilter.from_frontier(server, keys, settings, stats)
     if kind != "exact":
         raise ValueError(f"NEWSARCHIVE_DUPEFILTER={kind!r}: use 'exact' or 'bloom'")
-    return RFPDupeFilter(server, key=keys.dupefilter, debug=settings.getbool("DUPEFILTER_DEBUG"))
+    return ExactDupeFilter(server, key=keys.dupefilter, debug=settings.getbool("DUPEFILTER_DEBUG"))
 
 
 class DistributedScheduler(Scheduler):
@@ -100,6 +100,17 @@ class DistributedScheduler(Scheduler):
         _, returned, _ = self.queue.release_own()
         if returned:
             logger.info("worker %s gave %d unfinished requests back to the frontier", self.queue.worker, returned)
+
+    def enqueue_request(self, request: Request) -> bool:
+        """Push ``request`` unless already seen; marking and pushing are one atomic step."""
+        payload = self.queue.encode(request)
+        if request.dont_filter:
+            self.queue.push_payload(payload, request.priority)
+        elif not self.df.push_if_new(request, payload, self.queue.key):
+            self.df.log(request, self.spider)
+            return False
+        self.stats.inc_value("scheduler/enqueued/redis")
+        return True
 
     def next_request(self) -> Request | None:
         leased = self.queue.pop()

@@ -68,8 +68,10 @@ def seed_frontier(spider_name: str, arguments: dict[str, str], settings: Setting
     dupefilter = make_dupefilter(server, keys, settings, MemoryStatsCollector(crawler))
     requests = asyncio.run(_collect(spider.start()))
     for request in requests:
-        dupefilter.request_seen(request)  # mark it, so links back to a start page are not fetched again
-        queue.push(request)  # pushed even if seen: a start page is re-read on every crawl
+        payload = queue.encode(request)
+        # marked, so links back to a start page are not followed; pushed even if seen: re-read every crawl
+        if not dupefilter.push_if_new(request, payload, queue.key):
+            queue.push_payload(payload, request.priority)
     store_arguments(server, keys, spider.name, arguments)
     return SeedResult(frontier=keys.base, pushed=len(requests), queued=len(queue), cleared_keys=cleared)
 

@@ -1,0 +1,73 @@
+"""A one-line live progress display for crawls run at a terminal.
+
+Scrapy's LogStats writes a log line every ``LOGSTATS_INTERVAL`` seconds, which is right
+for log files and Scrapyd, but an operator watching a crawl wants to see it move. When
+standard error is a terminal this extension redraws one line — pages, articles, rate,
+errors — every ``NEWSARCHIVE_PROGRESS_INTERVAL`` seconds (default 1.0).
+
+Settings:
+
+``NEWSARCHIVE_PROGRESS``
+    ``"auto"`` (default: only on a terminal), ``"on"`` or ``"off"``.
+``NEWSARCHIVE_PROGRESS_INTERVAL``
+    Seconds between redraws.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, TextIO
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+
+def progress_line(stats: dict[str, Any], elapsed: float) -> str:
+    """What the operator sees: enough to tell a healthy crawl from a stuck or failing one."""
+    pages = stats.get("downloader/response_count", 0)
+    articles = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("newsarchive/articles/")}
+    errors = sum(v for k, v in stats.items()
+                 if k.startswith("newsarchive/http_status/") and int(k.rsplit("/", 1)[1]) >= 400)
+    errors += stats.get("downloader/exception_count", 0)
+    rate = pages / elapsed if elapsed > 0 else 0.0
+    return (
+        f"pages {pages}  articles new {articles.get('new', 0)} changed {articles.get('changed', 0)} "
+        f"unchanged {articles.get('unchanged', 0)} dup {articles.get('duplicate', 0)}  "
+        f"{rate:.1f} pages/s  errors {errors}  queued {stats.get('scheduler/enqueued', 0) - stats.get('scheduler/dequeued', 0)}"
+    )
+
+
+class Progress:
+    def __init__(self, stats: Any, interval: float, stream: TextIO):
+        self.stats = stats
+        self.interval = interval
+        self.stream = stream
+        self.started = time.monotonic()
+        self.loop: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Progress:
+        mode = crawler.settings.get("NEWSARCHIVE_PROGRESS", "auto")
+        if mode == "off" or (mode == "auto" and not sys.stderr.isatty()):
+            raise NotConfigured  # logs and Scrapyd keep LogStats lines instead
+        extension = cls(crawler.stats, crawler.settings.getfloat("NEWSARCHIVE_PROGRESS_INTERVAL", 1.0), sys.stderr)
+        crawler.signals.connect(extension.opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.closed, signal=signals.spider_closed)
+        return extension
+
+    def opened(self, spider: Any) -> None:
+        self.started = time.monotonic()
+        self.loop = task.LoopingCall(self.draw)
+        self.loop.start(self.interval, now=False)
+
+    def draw(self, end: str = "\r") -> None:
+        line = progress_line(self.stats.get_stats(), time.monotonic() - self.started)
+        self.stream.write("\x1b[2K" + line + end)
+        self.stream.flush()
+
+    def closed(self, spider: Any) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        self.draw(end="\n")
