@@ -12,7 +12,7 @@ import os
 import sys
 import tempfile
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.filters import Filters
-from archive.records import Record, record_batches
+from archive.records import Batch, Record, record_batches
 from models.search import ExportWatermark
 
 #: Watermark rows written per statement.
@@ -34,7 +34,7 @@ class RecordWriter(Protocol):
     """Writes record batches to a binary stream; ``close`` finishes the format (footers)
     but leaves the stream open."""
 
-    def write(self, records: list[Record]) -> None: ...
+    def write(self, records: list[Record]) -> None: ...  # or what the format's ``read`` yields
 
     def close(self) -> None: ...
 
@@ -42,12 +42,14 @@ class RecordWriter(Protocol):
 @dataclass(frozen=True, slots=True)
 class ExportFormat:
     """One ``--format``: ``open(stream, session)`` makes its writer (the session lets a
-    format read more than the records, e.g. raw captures)."""
+    format read more than the records, e.g. raw captures); ``read`` selects the batches
+    the writer is given (records, unless the format has a faster way)."""
 
     suffix: str
     open: Callable[[BinaryIO, Session], RecordWriter]
     #: Formats that must seek (Parquet's footer) cannot stream to a pipe.
     seekable_output: bool = False
+    read: Callable[[Session, Filters, str | None], Iterator[Batch]] = record_batches
 
 
 class ExportError(Exception):
@@ -115,12 +117,12 @@ def _write(
     count = 0
     with sessions() as session:
         writer = fmt.open(stream, session)
-        for batch in record_batches(session, filters, consumer):
-            writer.write(batch)
+        for batch in fmt.read(session, filters, consumer):
+            writer.write(batch.items)
             if consumer is not None:
-                for record in batch:
-                    exported.extend((record["id"], record["version"]))
-            count += len(batch)
+                for pair in batch.versions:
+                    exported.extend(pair)
+            count += len(batch.items)
             if progress:
                 progress(count)
         writer.close()

@@ -6,20 +6,24 @@ compare OpenCC Simplified forms, so ``--author 張三`` finds 张三.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Select, cast, exists, func, literal_column, not_, or_, select, text
+from sqlalchemy import ColumnElement, Integer, Select, TableClause, and_, cast, column, exists, func, literal_column, not_, or_, select, table
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
-from archive.index_tables import FTS_TABLE, article_search
+from archive.index_tables import FTS_TABLE, TITLE_FTS_TABLE, article_search
 from archive.query import Query, Term
 from crawler.parsing.chinese import to_simplified
 from models.repository import CHINA_TIME
 from models.schema import Article, ArticlePerson, Person, Site
 
 SCRIPTS = ("zh-Hans", "zh-Hant")
+#: Fewest token matches for which :func:`matches_many` says "many".
+MANY_MATCHES = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,22 +63,58 @@ def matches(term: Term, dialect: str) -> ColumnElement[bool]:
     return or_(contains(article_search.c.title, term.needle, dialect), contains(article_search.c.body, term.needle, dialect))
 
 
-def select_articles(session: Session, filters: Filters, *columns: object) -> Select:
-    """``SELECT columns`` over articles joined to their site (and search index, for a query), with every filter applied."""
+#: How SQLite uses the token index (PostgreSQL's planner decides for itself):
+#: ``"list"`` reads the index's list of matching articles and may start from it (best
+#: when few match); ``"filter"`` reads the list but only to test articles found another
+#: way (the title index; a list of 60,000 ids costs about 10 ms); ``"probe"`` looks each
+#: article up in the index (about 40 µs each: best when articles come newest first from
+#: the date index and most of them match, so only a few are tested).
+TokenPlan = Literal["list", "filter", "probe"]
+
+
+def select_articles(session: Session, filters: Filters, *columns: object, plan: TokenPlan = "list") -> Select:
+    """``SELECT columns`` over articles joined to their site (and search index, for a
+    query), with every filter applied; ``plan``: see :data:`TokenPlan`."""
     dialect = session.get_bind().dialect.name
     statement = select(*columns).select_from(Article).join(Site, Site.id == Article.site_id)
-    if not filters.query.empty:  # listing and exporting by filters alone never depend on the index
+    query = filters.query
+    if query.excluded or not all(term.exact for term in query.required):  # substring tests read the normalised text
         statement = statement.join(article_search, article_search.c.article_id == Article.id)
-    return statement.where(*_conditions(filters, dialect))
+    return statement.where(*_conditions(filters, dialect, plan))
 
 
-def _conditions(filters: Filters, dialect: str) -> list[ColumnElement[bool]]:
+def matches_many(session: Session, filters: Filters) -> bool:
+    """Whether the query's tokens match so many articles (a 20th of them, at least
+    :data:`MANY_MATCHES`) that walking articles newest first meets a match every few rows.
+
+    Only SQLite needs asking (PostgreSQL's planner keeps statistics on tokens); counting
+    stops at the threshold, so the answer costs well under a millisecond.
+    """
+    tokens = _required_tokens(filters.query)
+    if not tokens or session.get_bind().dialect.name != "sqlite":
+        return False
+    threshold = max(MANY_MATCHES, (session.scalar(select(func.max(Article.id))) or 0) // 20)
+    index = _fts(FTS_TABLE)
+    matched = select(index.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(fts_expression(tokens))).limit(threshold)
+    return session.scalar(select(func.count()).select_from(matched.subquery())) >= threshold
+
+
+def _fts(name: str) -> TableClause:
+    """An FTS5 table as a selectable: rowid (the article id) is its only column read."""
+    return table(name, column("rowid", Integer))
+
+
+def _required_tokens(query: Query) -> list[str]:
+    return [token for term in query.required for token in term.tokens]
+
+
+def _conditions(filters: Filters, dialect: str, plan: TokenPlan) -> list[ColumnElement[bool]]:
     query = filters.query
     conditions = [matches(term, dialect) for term in query.required if not term.exact]
     conditions += [not_(matches(term, dialect)) for term in query.excluded]
-    tokens = [token for term in query.required for token in term.tokens]
+    tokens = _required_tokens(query)
     if tokens:
-        conditions.append(_token_match(tokens, dialect))
+        conditions.append(_token_match(tokens, dialect, plan=plan))
     if filters.site:
         conditions.append(or_(Site.name == filters.site, _host_is(filters.site, dialect)))
     if filters.since:
@@ -91,17 +131,39 @@ def _conditions(filters: Filters, dialect: str) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _token_match(tokens: list[str], dialect: str) -> ColumnElement[bool]:
-    """Every token is in the article's index entry. Tokens are letters and digits only
-    (:mod:`archive.tokenize`), so quoting them cannot break out of the FTS/tsquery syntax."""
+def in_title(term: Term, dialect: str) -> ColumnElement[bool]:
+    """The article's normalised title contains ``term``, found through the title token index
+    (so ranking by title hits reads only the few titles that can match). A term without
+    tokens (one over-long word) can only be tested on the text."""
+    substring = contains(article_search.c.title, term.needle, dialect)
+    if not term.tokens:
+        return substring
+    found = _token_match(term.tokens, dialect, title=True)
+    return found if term.exact else and_(found, substring)
+
+
+def _token_match(
+    tokens: Sequence[str], dialect: str, title: bool = False, plan: TokenPlan = "list"
+) -> ColumnElement[bool]:
+    """Every token is in the article's index entry (title tokens only with ``title``).
+    Tokens are letters and digits only (:mod:`archive.tokenize`), so quoting them cannot
+    break out of the FTS/tsquery syntax."""
     if dialect == "sqlite":
-        expression = " ".join(f'"{token}"' for token in tokens)
-        ids = select(literal_column("rowid")).select_from(text(FTS_TABLE)).where(
-            literal_column(FTS_TABLE).op("MATCH")(expression)
-        )
-        return Article.id.in_(ids)
+        index = _fts(TITLE_FTS_TABLE if title else FTS_TABLE)
+        matched = literal_column(index.name).op("MATCH")(fts_expression(tokens))
+        if plan == "probe":
+            return exists().where(matched, index.c.rowid == Article.id)
+        # "+ 0" is SQLite's way to say "do not start from this": the id is then only tested
+        article_id = Article.id + 0 if plan == "filter" else Article.id
+        return article_id.in_(select(index.c.rowid).where(matched))
     expression = " & ".join(f"'{token}'" for token in tokens)
-    return article_search.c.tokens.op("@@")(cast(expression, TSQUERY))
+    column = article_search.c.title_tokens if title else article_search.c.tokens
+    return column.op("@@", is_comparison=True)(cast(expression, TSQUERY))
+
+
+def fts_expression(tokens: Sequence[str]) -> str:
+    """An FTS5 MATCH expression requiring every token."""
+    return " ".join(f'"{token}"' for token in tokens)
 
 
 def _host_is(host: str, dialect: str) -> ColumnElement[bool]:

@@ -1,4 +1,5 @@
-"""The search index tables as SQLAlchemy Core objects (built by migration ``0002_search``).
+"""The search index tables as SQLAlchemy Core objects (built by migrations ``0002_search``
+and ``0005_views``).
 
 They are not ORM models because they differ per database and are derived data; see
 :mod:`models.search`. Only the columns read or written by Python are declared.
@@ -11,7 +12,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 
 _metadata = MetaData()
 
-#: Normalised title and body per article (``tokens`` exists on PostgreSQL only).
+#: Normalised title and body per article (``tokens`` and ``title_tokens`` exist on PostgreSQL only).
 article_search = Table(
     "article_search",
     _metadata,
@@ -19,10 +20,15 @@ article_search = Table(
     Column("title", Text),
     Column("body", Text),
     Column("tokens", TSVECTOR),
+    Column("title_tokens", TSVECTOR),
 )
 
-#: SQLite's contentless FTS5 table; its rowid is the article id.
+#: SQLite's contentless FTS5 table of title and body tokens; its rowid is the article id.
 FTS_TABLE = "article_search_fts"
+#: The same for title tokens only: ranking by title hits finds the few titled matches
+#: through it instead of testing every candidate's title.
+TITLE_FTS_TABLE = "article_search_title_fts"
 
-#: PostgreSQL's GIN index over ``article_search.tokens``.
+#: PostgreSQL's GIN indexes over ``article_search.tokens`` and ``article_search.title_tokens``.
 GIN_INDEX = "ix_article_search_tokens"
+TITLE_GIN_INDEX = "ix_article_search_title_tokens"

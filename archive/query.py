@@ -99,3 +99,19 @@ def _spread(tokens: list[str]) -> tuple[str, ...]:
         return tuple(tokens)
     step = len(tokens) / MAX_TOKENS_PER_TERM
     return tuple(tokens[int(i * step)] for i in range(MAX_TOKENS_PER_TERM))
+
+
+def found_in(query: Query, title: str, body: str) -> bool:
+    """Whether normalised ``title``/``body`` (as stored in ``article_search``) match ``query``:
+    the test the database applies, in Python, for callers that cannot build the SQL
+    (the Datasette plugin). A term is found when its needle is in either text; for a
+    1–2 character or single-word term that is the same as its index token being there."""
+    def has(term: Term) -> bool:
+        return term.needle in title or term.needle in body
+
+    return all(map(has, query.required)) and not any(map(has, query.excluded))
+
+
+def title_hits(query: Query, title: str) -> int:
+    """How many required terms the normalised title contains (search ranks by this first)."""
+    return sum(term.needle in title for term in query.required)

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime, timezone, tzinfo
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, Row, or_, select
 from sqlalchemy.orm import Session
 
 from archive.filters import Filters, select_articles
@@ -29,7 +29,7 @@ BATCH_SIZE = 1000
 Record = dict[str, Any]
 
 #: Article columns exported under their own names, in schema order.
-_COLUMNS = (
+COLUMNS = (
     "canonical_url",
     "title",
     "pretitle",
@@ -53,10 +53,21 @@ _COLUMNS = (
 )
 
 
-def record_batches(session: Session, filters: Filters, consumer: str | None = None) -> Iterator[list[Record]]:
-    """Records of the selected articles, ``BATCH_SIZE`` at a time, in article id order."""
-    columns = [Article.id, Site.name, Article.current_version, *(getattr(Article, name) for name in _COLUMNS)]
-    statement = select_articles(session, filters, *columns).order_by(Article.id).limit(BATCH_SIZE)
+class Batch(NamedTuple):
+    """Items for a format's writer (records, or lines a format had the database build)
+    and the (article id, version) behind each, for the consumer's watermark."""
+
+    items: list[Any]
+    versions: list[tuple[int, int]]
+
+
+def selection_batches(
+    session: Session, filters: Filters, consumer: str | None, *columns: ColumnElement[Any]
+) -> Iterator[list[Row[Any]]]:
+    """Rows of (article id, current version, *columns) for the selected articles,
+    ``BATCH_SIZE`` at a time in id order (keyset paging: each batch costs the same)."""
+    statement = select_articles(session, filters, Article.id, Article.current_version, *columns)
+    statement = statement.order_by(Article.id).limit(BATCH_SIZE)
     if consumer is not None:
         statement = statement.outerjoin(
             ExportWatermark, (ExportWatermark.article_id == Article.id) & (ExportWatermark.consumer == consumer)
@@ -64,16 +75,23 @@ def record_batches(session: Session, filters: Filters, consumer: str | None = No
     last_id = 0
     connection = session.connection()  # plain rows: the ORM result layer costs more than the query
     while rows := connection.execute(statement.where(Article.id > last_id)).all():
+        yield rows
+        last_id = rows[-1][0]
+
+
+def record_batches(session: Session, filters: Filters, consumer: str | None = None) -> Iterator[Batch]:
+    """Records of the selected articles, ``BATCH_SIZE`` at a time, in article id order."""
+    columns = [Site.name, *(getattr(Article, name) for name in COLUMNS)]
+    for rows in selection_batches(session, filters, consumer, *columns):
         ids = [row[0] for row in rows]
         people, urls = _people(session, ids), _urls(session, ids)
-        yield [_record(row, people[row[0]], urls[row[0]]) for row in rows]
-        last_id = ids[-1]
+        yield Batch([_record(row, people[row[0]], urls[row[0]]) for row in rows], [(row[0], row[1]) for row in rows])
 
 
 def _record(row: Any, people: dict[str, list[str]], urls: list[str]) -> Record:
-    id_, site, version, *values = row
+    id_, version, site, *values = row
     record: Record = {"schema_version": SCHEMA_VERSION, "id": id_, "version": version, "site": site}
-    record.update(zip(_COLUMNS, values))
+    record.update(zip(COLUMNS, values))
     # One zone per field whatever the database returns: China time for publication, UTC for crawling.
     record["published_at"] = _in_zone(record["published_at"], CHINA_TIME)
     record["first_seen"] = _in_zone(record["first_seen"], timezone.utc)

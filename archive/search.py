@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, case, literal, select
+from sqlalchemy import ColumnElement, Integer, Row, case, literal, not_, or_, select
 from sqlalchemy.orm import Session
 
-from archive.filters import Filters, contains, select_articles
-from archive.index_tables import article_search
+from archive.filters import Filters, TokenPlan, in_title, matches_many, select_articles
 from archive.snippet import match_pattern, snippet
 from models.schema import Article, Site
 
@@ -37,21 +36,7 @@ class Hit:
 def search(session: Session, filters: Filters, limit: int = DEFAULT_LIMIT) -> list[Hit]:
     """The best ``limit`` matches of ``filters.query`` within the filters (newest first when
     the query is empty)."""
-    dialect = session.get_bind().dialect.name
-    title_hits = sum(
-        (case((contains(article_search.c.title, term.needle, dialect), 1), else_=0) for term in filters.query.required),
-        literal(0, Integer),
-    )
-    statement = select_articles(
-        session,
-        filters,
-        Article.id,
-        Article.title,
-        Article.published_at,
-        Site.name,
-        Article.canonical_url,
-    ).order_by(title_hits.desc(), Article.published_at.desc().nulls_last(), Article.id.desc())
-    rows = session.execute(statement.limit(limit)).all()
+    rows = _ranked_rows(session, filters, limit)
     # Bodies are read only for the page of hits, not carried through the sort.
     bodies = dict(
         (id_, (body, simplified))
@@ -65,3 +50,30 @@ def search(session: Session, filters: Filters, limit: int = DEFAULT_LIMIT) -> li
         text, spans = snippet(*bodies[id_], pattern)
         hits.append(Hit(id_, title, published_at, site, url, text, spans))
     return hits
+
+
+def _ranked_rows(session: Session, filters: Filters, limit: int) -> list[Row]:
+    """The page of (id, title, published_at, site, url) in rank order, in two steps so
+    that no step scores every candidate (a 1-character term matches most articles):
+    first the articles with a title hit, found through the title index and ranked by
+    their number of title hits; then, if the page is not full, the rest newest first,
+    which both databases read from the date index and stop after ``limit``."""
+    dialect = session.get_bind().dialect.name
+    newest = (Article.published_at.desc().nulls_last(), Article.id.desc())
+
+    def page(*conditions: ColumnElement[bool], order: tuple[ColumnElement[object], ...], size: int, plan: TokenPlan) -> list[Row]:
+        statement = select_articles(session, filters, *_HIT_COLUMNS, plan=plan)
+        return list(session.execute(statement.where(*conditions).order_by(*order).limit(size)).all())
+
+    if not filters.query.required:
+        return page(order=newest, size=limit, plan="list")
+    titled = [in_title(term, dialect) for term in filters.query.required]
+    title_hits = sum((case((found, 1), else_=0) for found in titled), literal(0, Integer))
+    rows = page(or_(*titled), order=(title_hits.desc(), *newest), size=limit, plan="filter")
+    if len(rows) < limit:
+        plan = "probe" if matches_many(session, filters) else "list"
+        rows += page(not_(or_(*titled)), order=newest, size=limit - len(rows), plan=plan)
+    return rows
+
+
+_HIT_COLUMNS = (Article.id, Article.title, Article.published_at, Site.name, Article.canonical_url)

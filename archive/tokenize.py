@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from operator import add
 
 #: Code points from here up (CJK radicals, kana, ideographs, Hangul …) are written
 #: without spaces between words, so they are indexed as characters and bigrams.
@@ -61,6 +62,19 @@ def run_tokens(run: str) -> list[str]:
     return list(run) + [run[i : i + 2] for i in range(len(run) - 1)]
 
 
-def text_tokens(*normalised_texts: str) -> list[str]:
-    """The distinct tokens of normalised texts, sorted (the stored form must be reproducible)."""
-    return sorted({token for text in normalised_texts for run in text.split() for token in run_tokens(run)})
+def text_tokens(*normalised_texts: str) -> set[str]:
+    """The distinct tokens of normalised texts.
+
+    A set, unordered: the index keeps no positions (FTS5 ``detail=none``; a tsvector
+    sorts its lexemes), so order would only cost a sort per article. Written out rather
+    than built from :func:`run_tokens` because index rebuilds spend most of their time here.
+    """
+    tokens: set[str] = set()
+    for text in normalised_texts:
+        for run in text.split():
+            if is_cjk(run[0]):
+                tokens.update(run)
+                tokens.update(map(add, run, run[1:]))
+            elif len(run) <= MAX_WORD_LENGTH:
+                tokens.add(run)
+    return tokens

@@ -47,7 +47,8 @@ def command(args: argparse.Namespace) -> int:
         if args.distributed:
             arguments, settings = worker_setup(args.spider, arguments, args)
         if args.resume and args.distributed:
-            raise CrawlFailed("--resume is for single-process crawls: a distributed crawl's Redis frontier survives restarts by itself")
+            raise CrawlFailed("--resume is for single-process crawls: "
+                              "a distributed crawl's Redis frontier survives restarts by itself")
         settings = {**(settings or {}), **parse_settings(args.setting)}
         result = run_crawl(args.spider, arguments, db=args.db, settings=settings,
                            resumable=not args.distributed, resume=args.resume)

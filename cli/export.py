@@ -12,14 +12,14 @@ from pathlib import Path
 
 from archive.csv_export import CsvWriter
 from archive.export import ExportError, ExportFormat, prepare_output, run_export
-from archive.jsonl_export import JsonlWriter
+from archive.jsonl_export import JsonlWriter, jsonl_batches
 from archive.parquet_export import ParquetWriter
 from archive.query import QueryError
 from archive.warc import WarcExportWriter, write_cdxj
 from cli.search import add_filter_arguments, filters_from_args, with_archive
 
 FORMATS: dict[str, ExportFormat] = {
-    "jsonl": ExportFormat(suffix=".jsonl", open=JsonlWriter),
+    "jsonl": ExportFormat(suffix=".jsonl", open=JsonlWriter, read=jsonl_batches),
     "csv": ExportFormat(suffix=".csv", open=CsvWriter),
     "parquet": ExportFormat(suffix=".parquet", open=ParquetWriter, seekable_output=True),
     # raw captures of the selected articles; a file (not stdout), since its CDXJ index goes beside it

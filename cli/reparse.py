@@ -40,7 +40,8 @@ def _show_progress(done: int, total: int) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("reparse", help="rebuild articles from stored captures with the current parser (no fetching)")
+    parser = sub.add_parser("reparse", help="rebuild articles from their stored captures with today's parser "
+                                           "(fetches nothing)")
     parser.add_argument("--site", metavar="SITE", help="only this site's articles, e.g. people.com.cn")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, metavar="N",
                         help=f"articles per transaction (default {DEFAULT_BATCH_SIZE})")

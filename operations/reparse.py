@@ -108,7 +108,7 @@ def _reparse_batch(session: Session, article_ids: list[int], result: ReparseResu
         if item is not None:
             items.append(item)
     outcomes = store_reparsed(session, items)
-    changed = [o.article_id for o in outcomes if o.outcome == "changed"]
+    changed = [o.article_id for o in outcomes if o.stores_text]
     result.changed += len(changed)
     result.unchanged += len(outcomes) - len(changed)
     index_articles(session, changed)
@@ -123,7 +123,9 @@ def _reread(session: Session, article_id: int, result: ReparseResult) -> Article
         .where(Article.id == article_id, ArticleVersion.number == Article.current_version)
     ).one()
     links = list(
-        session.scalars(select(VersionCapture).where(VersionCapture.version_id == version.id).order_by(VersionCapture.page))
+        session.scalars(
+            select(VersionCapture).where(VersionCapture.version_id == version.id).order_by(VersionCapture.page)
+        )
     )
     if not links or any(link.capture_id is None for link in links):
         result.missing_captures += 1
@@ -139,14 +141,17 @@ def _reread(session: Session, article_id: int, result: ReparseResult) -> Article
         if isinstance(page, ArticleItem):
             readable.append(page)
         else:
-            first.add_problem("page_missing", f"page {page.url} no longer parses as an article page ({page.reason})", "body")
+            detail = f"page {page.url} no longer parses as an article page ({page.reason})"
+            first.add_problem("page_missing", detail, "body")
     article = merge_pages(readable)
     normalise(article)
     check(article)
     return article
 
 
-def _extracted_pages(session: Session, capture_ids: list[int], template: str | None) -> Iterator[ArticleItem | NotArticle]:
+def _extracted_pages(
+    session: Session, capture_ids: list[int], template: str | None
+) -> Iterator[ArticleItem | NotArticle]:
     """Each capture read as the crawl read it: same URL, bytes, declared charset and template."""
     for capture_id in capture_ids:
         capture = session.get_one(Capture, capture_id)

@@ -27,7 +27,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
-from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, InternalError, OperationalError
+from sqlalchemy.exc import DisconnectionError, IntegrityError, InternalError, OperationalError
 
 from archive.index import index_articles
 from crawler.items import Article, Capture
@@ -46,10 +46,11 @@ MAX_ATTEMPTS = 3
 UNAVAILABLE_ERRORS = (OperationalError, DisconnectionError)
 #: Finish reason of a crawl stopped because the archive no longer accepts writes.
 UNWRITABLE_REASON = "archive_unwritable"
-#: Driver messages (SQLite) and SQLSTATEs (PostgreSQL: read-only transaction, class 53
-#: insufficient resources) meaning the database is there but refuses writes: waiting
-#: will not help, so the crawl stops instead of fetching pages it cannot store.
-_REFUSED_MESSAGES = ("readonly database", "read-only", "disk is full", "disk full", "no space left")
+#: Driver messages (SQLite: read-only file, full disk, a write the OS refused) and SQLSTATEs
+#: (PostgreSQL: read-only transaction, class 53 insufficient resources) meaning the database
+#: is there but cannot take writes: waiting will not help, so the crawl stops instead of
+#: fetching pages it cannot store.
+_REFUSED_MESSAGES = ("readonly database", "read-only", "disk is full", "disk full", "no space left", "disk i/o error")
 _REFUSED_SQLSTATES = ("25006", "53")
 
 

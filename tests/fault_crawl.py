@@ -17,7 +17,7 @@ from tests.services import REPO
 
 #: Articles in the fault tests' replica: enough for several store batches and list pages,
 #: few enough that two crawls of it stay quick.
-SMALL_SITE_ARTICLES = 50
+SMALL_SITE_ARTICLES = 30
 
 
 @pytest.fixture(scope="module")

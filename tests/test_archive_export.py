@@ -139,3 +139,32 @@ def test_unusable_output_fails_before_any_work(tmp_path, where):
 def test_parquet_needs_a_file():
     with pytest.raises(ExportError, match="--out"):
         prepare_output(None, FORMATS["parquet"], force=False)
+
+
+def test_sqlite_jsonl_lines_are_the_bytes_json_dumps_gives(sqlite_url):
+    """The SQLite fast path (lines built by the database) must not drift from the schema
+    records: same keys, order, escaping and time zones, byte for byte."""
+    from archive.jsonl_export import encode, jsonl_batches
+    from archive.records import record_batches
+
+    sessions = sample_archive(sqlite_url)
+    tricky = make_article(
+        "https://news.cn/2024/0306/5.html",
+        title='"引号"与\\反斜杠',
+        body='第一段\t有制表符和"引号"，路径C:\\data。\n第二段\x01控制字符，还有\u2028分隔符。',
+        images=[{"url": "https://news.cn/1.jpg", "caption": '图说"一"\\二'}],
+        published_at="2024-03-06T01:02:03.456789+08:00",
+        fetched_at="2024-03-06T00:00:00.000001+00:00",
+        authors=["甲", "乙", "丙"],
+        editors=[],
+    )
+    store(sessions, [tricky])
+    with sessions() as session:
+        fast = [line for batch in jsonl_batches(session, Filters()) for line in batch.items]
+        general = [encode(record) for batch in record_batches(session, Filters()) for record in batch.items]
+    assert len(fast) == 5
+    assert fast == general
+    last = json.loads(fast[-1])
+    assert last["authors"] == ["甲", "乙", "丙"] and last["editors"] == []
+    assert "\t" in last["body"] and '"引号"' in last["body"]
+    assert last["published_at"] == "2024-03-06T01:02:03.456789+08:00"

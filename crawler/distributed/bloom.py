@@ -106,4 +106,5 @@ class BloomDupeFilter(ExactDupeFilter):
 
     def close(self, reason: str = "") -> None:
         """Keep the bitmap (the frontier outlives workers); only release the database pool."""
+        super().close(reason)
         self.engine.dispose()

@@ -33,3 +33,6 @@ class ExactDupeFilter(RFPDupeFilter):
 
     def request_seen(self, request: Request) -> bool:
         return not self.push_if_new(request, "", self.key)
+
+    def close(self, reason: str = "") -> None:
+        """Keep the fingerprints: the frontier outlives any one worker (scrapy-redis deletes them here)."""

@@ -223,6 +223,7 @@ class LeasedQueue(Base):
         if payloads:
             with self.server.pipeline() as pipe:
                 pipe.zrem(self.processing, *payloads)
+                pipe.zrem(self.frontier.failed, *payloads)  # parked while a slow (not dead) worker finished it
                 pipe.hdel(self.frontier.deliveries, *(hashlib.sha1(_as_bytes(p)).hexdigest() for p in payloads))
                 pipe.execute()
 

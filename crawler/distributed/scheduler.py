@@ -97,6 +97,7 @@ class DistributedScheduler(Scheduler):
     def close(self, reason: str) -> None:
         if self.heartbeat.running:
             self.heartbeat.stop()
+        self.df.close(reason)
         _, returned, _ = self.queue.release_own()
         if returned:
             logger.info("worker %s gave %d unfinished requests back to the frontier", self.queue.worker, returned)
