@@ -77,8 +77,7 @@ def select_articles(session: Session, filters: Filters, *columns: object, plan: 
     query), with every filter applied; ``plan``: see :data:`TokenPlan`."""
     dialect = session.get_bind().dialect.name
     statement = select(*columns).select_from(Article).join(Site, Site.id == Article.site_id)
-    query = filters.query
-    if query.excluded or not all(term.exact for term in query.required):  # substring tests read the normalised text
+    if _reads_search_row(filters.query, dialect):
         statement = statement.join(article_search, article_search.c.article_id == Article.id)
     return statement.where(*_conditions(filters, dialect, plan))
 
@@ -97,6 +96,15 @@ def matches_many(session: Session, filters: Filters) -> bool:
     index = _fts(FTS_TABLE)
     matched = select(index.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(fts_expression(tokens))).limit(threshold)
     return session.scalar(select(func.count()).select_from(matched.subquery())) >= threshold
+
+
+def _reads_search_row(query: Query, dialect: str) -> bool:
+    """Whether the query reads ``article_search``: PostgreSQL's token columns are there;
+    on SQLite only substring tests need it (a query of 1–2 character words skips a lookup
+    per candidate). Listing by filters alone never depends on the index."""
+    if query.empty:
+        return False
+    return dialect != "sqlite" or bool(query.excluded) or not all(term.exact for term in query.required)
 
 
 def _fts(name: str) -> TableClause:

@@ -20,7 +20,7 @@ from sqlalchemy import LargeBinary, cast, literal_column
 from sqlalchemy.orm import Session
 
 from archive.filters import Filters
-from archive.records import COLUMNS, SCHEMA_VERSION, Batch, Record, record_batches, selection_batches
+from archive.records import COLUMNS, SCHEMA_VERSION, Batch, Record, people_of, record_batches, selection_batches, urls_of
 
 #: Columns holding JSON text, embedded as JSON rather than as strings.
 _JSON_COLUMNS = ("images", "breadcrumbs")
@@ -35,25 +35,24 @@ def _default(value: object) -> str:
     raise TypeError(f"cannot export {type(value).__name__} as JSON")
 
 
+#: One encoder for every call (``json.dumps`` with options builds a new one each time).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_default)
+
+
 def encode(record: Record | object) -> bytes:
     """A record (or any JSON value) as compact JSON, UTF-8 (a line without the newline)."""
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=_default).encode("utf-8")
+    return _ENCODER.encode(record).encode("utf-8")
 
 
 def _sqlite_time(column: str, hours: int) -> str:
-    """``datetime.isoformat()`` in SQL: microseconds only when not zero, then the offset."""
+    """``datetime.isoformat()`` in SQL: microseconds only when not zero, then the offset
+    (UTC needs only the text rearranged; date arithmetic costs more)."""
     value = f"article.{column}"
+    shifted = f"strftime('%Y-%m-%dT%H:%M:%S', {value}, '+{hours} hours')" if hours else f"replace(substr({value}, 1, 19), ' ', 'T')"
     return (
-        f"strftime('%Y-%m-%dT%H:%M:%S', {value}, '+{hours} hours') || "
+        f"{shifted} || "
         f"CASE WHEN substr({value}, 21, 6) IN ('', '000000') THEN '' ELSE '.' || substr({value}, 21, 6) END || "
         f"'+{hours:02d}:00'"
-    )
-
-
-def _sqlite_people(role: str) -> str:
-    return (
-        "json((SELECT json_group_array(name) FROM (SELECT p.name FROM article_person ap JOIN person p "
-        f"ON p.id = ap.person_id WHERE ap.article_id = article.id AND ap.role = '{role}' ORDER BY ap.position)))"
     )
 
 
@@ -66,55 +65,64 @@ def _sqlite_value(column: str) -> str:
 
 
 def _sqlite_fields() -> list[tuple[str, str]]:
-    """(key, SQL value) of every record field, in :func:`archive.records.record_batches` order."""
+    """(key, SQL value) of every article column, in :func:`archive.records.record_batches`
+    order; the people and URLs that follow are read per batch (:func:`_lists`)."""
     return [
         ("schema_version", str(SCHEMA_VERSION)),
         ("id", "article.id"),
         ("version", "article.current_version"),
         ("site", "site.name"),
         *((column, _sqlite_value(column)) for column in COLUMNS),
-        ("authors", _sqlite_people("author")),
-        ("editors", _sqlite_people("editor")),
-        ("urls", "json((SELECT json_group_array(url) FROM (SELECT url FROM article_url u "
-         "WHERE u.article_id = article.id ORDER BY u.id)))"),
-    ]  # fmt: skip
+    ]
 
 
 class _Segment(NamedTuple):
-    """A piece of the line: ``sql`` read as bytes, turned into JSON by ``convert``,
-    after ``prefix`` (the key, for single fields)."""
+    """A piece of the line: ``sql`` read as bytes, a batch at a time turned into JSON
+    (with ``prefix``, the key, in front) by ``convert``."""
 
     prefix: bytes
     sql: str
-    convert: Callable[[bytes | None], bytes]
+    convert: Callable[[bytes, Sequence[bytes | None]], list[bytes]]
 
 
-def _members(raw: bytes | None) -> bytes:
-    """The members of a ``json_object`` (without its braces)."""
-    return raw[1:-1] if raw else b""
+def _members(prefix: bytes, objects: Sequence[bytes | None]) -> list[bytes]:
+    """The members of each ``json_object`` (without its braces)."""
+    return [raw[1:-1] if raw else b"" for raw in objects]
 
 
-def _json_string(raw: bytes | None) -> bytes:
-    """UTF-8 text as a JSON string, the bytes ``json.dumps(ensure_ascii=False)`` gives.
-    Byte-level replacing is safe: UTF-8 continuation bytes are never ASCII."""
-    if raw is None:
-        return b"null"
-    if len(raw.translate(None, _RARE_ESCAPES)) != len(raw):  # a C loop; a regex search is 20 times slower
-        return encode(raw.decode("utf-8"))
-    return b'"' + raw.replace(b"\\", b"\\\\").replace(b'"', b'\\"').replace(b"\n", b"\\n") + b'"'
+def _json_strings(prefix: bytes, texts: Sequence[bytes | None]) -> list[bytes]:
+    """UTF-8 texts as JSON strings, the bytes ``json.dumps(ensure_ascii=False)`` gives.
+
+    Byte-level replacing is safe (UTF-8 continuation bytes are never ASCII), and each
+    check runs once over the whole batch: per text, Python's call overhead would cost
+    more than the C loops themselves.
+    """
+    batch = b"".join(text for text in texts if text)
+    if len(batch.translate(None, _RARE_ESCAPES)) != len(batch):  # some text needs the general encoder
+        return [prefix + (encode(text.decode("utf-8")) if text is not None else b"null") for text in texts]
+    replacements = [(old, new) for old, new in _ESCAPES if old in batch]
+    out = []
+    for text in texts:
+        if text is None:
+            out.append(prefix + b"null")
+            continue
+        for old, new in replacements:
+            text = text.replace(old, new)
+        out.append(prefix + b'"' + text + b'"')
+    return out
 
 
-def _stored_json(raw: bytes | None) -> bytes:
+def _stored_json(prefix: bytes, values: Sequence[bytes | None]) -> list[bytes]:
     """Stored JSON minified by SQLite, re-encoded when it has ``\\u`` escapes (JSON columns
     are stored ASCII-only; the export writes characters as they are)."""
-    if raw is None:
-        return b"null"
-    return encode(json.loads(raw)) if b"\\u" in raw else raw
+    return [
+        prefix + (b"null" if raw is None else encode(json.loads(raw)) if b"\\u" in raw else raw) for raw in values
+    ]
 
 
 def _sqlite_segments() -> list[_Segment]:
     """The line as SQL pieces: runs of small fields as one ``json_object`` each; long
-    texts escaped in Python (SQLite escapes JSON a character at a time, ``bytes.replace``
+    texts escaped in Python (SQLite escapes JSON a character at a time; ``bytes.replace``
     does not) and stored JSON separately, as above."""
     segments: list[_Segment] = []
     small: list[str] = []
@@ -123,7 +131,7 @@ def _sqlite_segments() -> list[_Segment]:
             if small:
                 segments.append(_Segment(b"", f"json_object({', '.join(small)})", _members))
                 small = []
-            convert = _json_string if key in _LARGE_TEXTS else _stored_json
+            convert = _json_strings if key in _LARGE_TEXTS else _stored_json
             segments.append(_Segment(f'"{key}":'.encode(), value, convert))
         else:
             small.append(f"'{key}', {value}")
@@ -135,12 +143,29 @@ def _sqlite_segments() -> list[_Segment]:
 #: Text columns too long to have SQLite escape them.
 _LARGE_TEXTS = ("body", "body_simplified")
 _SEGMENTS = _sqlite_segments()
-#: Control characters other than the newline: texts with these take the slow, general path.
+#: Control characters other than the newline: texts with these take the general encoder.
 _RARE_ESCAPES = bytes(code for code in range(0x20) if code != 0x0A)
+#: The escapes of everything else; the backslash first, so no escape is escaped again.
+_ESCAPES = ((b"\\", b"\\\\"), (b'"', b'\\"'), (b"\n", b"\\n"))
 
 
-def _sqlite_line(pieces: Sequence[bytes | None]) -> bytes:
-    return b"{" + b",".join(segment.prefix + segment.convert(piece) for segment, piece in zip(_SEGMENTS, pieces)) + b"}"
+def _lists(session: Session, ids: list[int]) -> list[bytes]:
+    """The authors, editors and urls members of each article's line: two queries a batch
+    (subqueries per row cost SQLite more than Python's encoding of short lists)."""
+    people, urls = people_of(session, ids), urls_of(session, ids)
+    empty: dict[str, list[str]] = {}
+    return [
+        b'"authors":' + encode(people.get(id_, empty).get("author", []))
+        + b',"editors":' + encode(people.get(id_, empty).get("editor", []))
+        + b',"urls":' + encode(urls.get(id_, []))
+        for id_ in ids
+    ]  # fmt: skip
+
+
+def _sqlite_lines(rows: Sequence[Sequence[bytes | None]], lists: list[bytes]) -> list[bytes]:
+    """Lines from rows of segment values, converted a column at a time, then ``lists``."""
+    columns = [segment.convert(segment.prefix, values) for segment, values in zip(_SEGMENTS, zip(*rows))]
+    return [b"{" + b",".join((*parts, tail)) + b"}" for *parts, tail in zip(*columns, lists)]
 
 
 def jsonl_batches(session: Session, filters: Filters, consumer: str | None = None) -> Iterator[Batch]:
@@ -152,7 +177,8 @@ def jsonl_batches(session: Session, filters: Filters, consumer: str | None = Non
     # bytes: no decoding and re-encoding in Python
     pieces = [cast(literal_column(segment.sql), LargeBinary) for segment in _SEGMENTS]
     for rows in selection_batches(session, filters, consumer, *pieces):
-        yield Batch([_sqlite_line(row[2:]) for row in rows], [(row[0], row[1]) for row in rows])
+        ids = [row[0] for row in rows]
+        yield Batch(_sqlite_lines([row[2:] for row in rows], _lists(session, ids)), [(row[0], row[1]) for row in rows])
 
 
 class JsonlWriter:

@@ -84,7 +84,7 @@ def record_batches(session: Session, filters: Filters, consumer: str | None = No
     columns = [Site.name, *(getattr(Article, name) for name in COLUMNS)]
     for rows in selection_batches(session, filters, consumer, *columns):
         ids = [row[0] for row in rows]
-        people, urls = _people(session, ids), _urls(session, ids)
+        people, urls = people_of(session, ids), urls_of(session, ids)
         yield Batch([_record(row, people[row[0]], urls[row[0]]) for row in rows], [(row[0], row[1]) for row in rows])
 
 
@@ -106,7 +106,8 @@ def _in_zone(value: datetime | None, zone: tzinfo) -> datetime | None:
     return value.astimezone(zone) if value is not None else None
 
 
-def _people(session: Session, ids: list[int]) -> dict[int, dict[str, list[str]]]:
+def people_of(session: Session, ids: list[int]) -> dict[int, dict[str, list[str]]]:
+    """Names by article and role (``"author"``, ``"editor"``), in page order; one query."""
     found: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     rows = session.execute(
         select(ArticlePerson.article_id, ArticlePerson.role, Person.name)
@@ -119,7 +120,8 @@ def _people(session: Session, ids: list[int]) -> dict[int, dict[str, list[str]]]
     return found
 
 
-def _urls(session: Session, ids: list[int]) -> dict[int, list[str]]:
+def urls_of(session: Session, ids: list[int]) -> dict[int, list[str]]:
+    """Every URL of each article, in the order first stored; one query."""
     found: dict[int, list[str]] = defaultdict(list)
     rows = session.execute(
         select(ArticleUrl.article_id, ArticleUrl.url).where(ArticleUrl.article_id.in_(ids)).order_by(ArticleUrl.id)

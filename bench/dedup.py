@@ -88,9 +88,10 @@ def synthetic_item(index: int, near_share: float, exact_share: float) -> Article
     while kind_of(source, near_share, exact_share)[0] != "original":  # copy the original, not a copy
         source = kind_of(source, near_share, exact_share)[1]
     paragraphs = original_paragraphs(source)
-    if kind == "near":
-        paragraphs = ["本网讯" + paragraphs[0], *paragraphs[1:3], paragraphs[3].rsplit("。", 2)[0] + "。",
-                      *paragraphs[4:], CREDIT]
+    if kind == "near":  # each copy edited differently, so copies of one original never match exactly
+        cut = 1 + index % 5
+        paragraphs = [f"本网{index}讯" + paragraphs[0], *paragraphs[1:cut], paragraphs[cut].rsplit("。", 2)[0] + "。",
+                      *paragraphs[cut + 1 :], CREDIT]
     body = "\n".join(paragraphs)
     url = f"http://site{index % 7}.example.cn/n2/2020/0401/c{index % 97}-{index}.html?from=timeline"
     return ArticleItem(

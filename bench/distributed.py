@@ -42,7 +42,9 @@ def run_workers(count: int, base_url: str, database: str, server: redis.Redis) -
     cli = [sys.executable, "-m", "cli.main"]
     frontier = ["--redis", REDIS_URL, "--frontier", keys.name]
     try:
-        subprocess.run([*cli, "seed", "people", "-a", "channel=js", "-a", f"base_url={base_url}", *frontier],
+        # max_list_pages lifted: the spider's default bound (50 list pages) would stop short of 5,000 articles
+        subprocess.run([*cli, "seed", "people", "-a", "channel=js", "-a", f"base_url={base_url}",
+                        "-a", "max_list_pages=100000", *frontier],
                        cwd=REPO, check=True, capture_output=True)
         workers = [subprocess.Popen([*cli, "--db", database, "crawl", "people", "--distributed", *frontier,
                                      "--idle-close", "2"], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
