@@ -86,16 +86,22 @@ def matches_many(session: Session, filters: Filters) -> bool:
     """Whether the query's tokens match so many articles (a 20th of them, at least
     :data:`MANY_MATCHES`) that walking articles newest first meets a match every few rows.
 
-    Only SQLite needs asking (PostgreSQL's planner keeps statistics on tokens); counting
-    stops at the threshold, so the answer costs well under a millisecond.
+    Both planners misjudge this (SQLite knows nothing of FTS5 list lengths; PostgreSQL's
+    cost of testing a tsvector per row is far too low, so it walks the date index for
+    rare words too and reads every article); counting stops at the threshold, so the
+    answer costs a few milliseconds at most.
     """
     tokens = _required_tokens(filters.query)
-    if not tokens or session.get_bind().dialect.name != "sqlite":
+    if not tokens:
         return False
+    dialect = session.get_bind().dialect.name
     threshold = max(MANY_MATCHES, (session.scalar(select(func.max(Article.id))) or 0) // 20)
-    index = _fts(FTS_TABLE)
-    matched = select(index.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(fts_expression(tokens))).limit(threshold)
-    return session.scalar(select(func.count()).select_from(matched.subquery())) >= threshold
+    if dialect == "sqlite":
+        index = _fts(FTS_TABLE)
+        matched = select(index.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(fts_expression(tokens)))
+    else:
+        matched = select(article_search.c.article_id).where(_token_match(tokens, dialect))
+    return session.scalar(select(func.count()).select_from(matched.limit(threshold).subquery())) >= threshold
 
 
 def _reads_search_row(query: Query, dialect: str) -> bool:

@@ -22,6 +22,8 @@ from models.schema import Article
 
 #: Articles indexed per statement batch by :func:`rebuild`.
 REBUILD_BATCH = 2000
+#: PostgreSQL memory for building the GIN indexes in :func:`rebuild` (for that transaction only).
+GIN_BUILD_MEMORY = "256MB"
 
 _Row = dict[str, object]
 #: (GIN index, column) pairs on PostgreSQL.
@@ -68,7 +70,8 @@ def rebuild(session: Session, progress: Callable[[int, int], None] | None = None
     if sqlite:  # merge the many small segments of a bulk load: fewer pages per lookup
         for table in (FTS_TABLE, TITLE_FTS_TABLE):
             session.execute(text(f"INSERT INTO {table}({table}) VALUES ('optimize')"))
-    else:
+    else:  # GIN builds spill to disk in the default 64 MB: ten times slower at 100,000 articles
+        session.execute(text(f"SET LOCAL maintenance_work_mem = '{GIN_BUILD_MEMORY}'"))
         for index, column in _GIN_INDEXES:
             session.execute(text(f"CREATE INDEX {index} ON article_search USING gin ({column})"))
     return done

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Integer, Row, case, literal, not_, or_, select
+from sqlalchemy import ColumnElement, Integer, Row, case, func, literal, not_, or_, select
 from sqlalchemy.orm import Session
 
 from archive.filters import Filters, TokenPlan, in_title, matches_many, select_articles
@@ -71,8 +71,11 @@ def _ranked_rows(session: Session, filters: Filters, limit: int) -> list[Row]:
     title_hits = sum((case((found, 1), else_=0) for found in titled), literal(0, Integer))
     rows = page(or_(*titled), order=(title_hits.desc(), *newest), size=limit, plan="filter")
     if len(rows) < limit:
-        plan = "probe" if matches_many(session, filters) else "list"
-        rows += page(not_(or_(*titled)), order=newest, size=limit - len(rows), plan=plan)
+        if matches_many(session, filters):  # walk the date index, testing articles until the page is full
+            rows += page(not_(or_(*titled)), order=newest, size=limit - len(rows), plan="probe")
+        else:  # read the few matches and sort them; coalesce(x, NULL) keeps the order but hides the date index
+            in_order = (func.coalesce(Article.published_at, None).desc().nulls_last(), Article.id.desc())
+            rows += page(not_(or_(*titled)), order=in_order, size=limit - len(rows), plan="list")
     return rows
 
 

@@ -19,15 +19,20 @@ from models.types import AwareDateTime
 
 #: Prefix of every table (and SQLite FTS5 shadow table) of the derived search index.
 SEARCH_INDEX_PREFIX = "article_search"
+#: Prefix of database indexes that exist for search on other tables (e.g. PostgreSQL's
+#: newest-first order of ``article``, from migration ``0005_views``).
+SEARCH_DB_INDEX_PREFIX = "ix_article_search"
 
 
 def is_search_index(name: str | None) -> bool:
     """Whether a database object belongs to the derived search index (not to the models)."""
-    return bool(name) and name.startswith(SEARCH_INDEX_PREFIX)
+    return bool(name) and name.startswith((SEARCH_INDEX_PREFIX, SEARCH_DB_INDEX_PREFIX))
 
 
 def include_name(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
     """Alembic ``include_name`` hook: compare everything except the search index."""
+    if type_ == "index" and is_search_index(name):
+        return False
     table = name if type_ == "table" else parent_names.get("table_name")
     return not is_search_index(table)
 

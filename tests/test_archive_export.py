@@ -142,29 +142,39 @@ def test_parquet_needs_a_file():
 
 
 def test_sqlite_jsonl_lines_are_the_bytes_json_dumps_gives(sqlite_url):
-    """The SQLite fast path (lines built by the database) must not drift from the schema
-    records: same keys, order, escaping and time zones, byte for byte."""
+    """The SQLite fast path (lines built by the database, long texts escaped on bytes)
+    must not drift from the schema records: same keys, order, escaping and time zones."""
     from archive.jsonl_export import encode, jsonl_batches
     from archive.records import record_batches
 
+    def both() -> tuple[list[bytes], list[bytes]]:
+        with sessions() as session:
+            fast = [line for batch in jsonl_batches(session, Filters()) for line in batch.items]
+            general = [encode(record) for batch in record_batches(session, Filters()) for record in batch.items]
+        return fast, general
+
     sessions = sample_archive(sqlite_url)
-    tricky = make_article(
+    quoted = make_article(
         "https://news.cn/2024/0306/5.html",
         title='"引号"与\\反斜杠',
-        body='第一段\t有制表符和"引号"，路径C:\\data。\n第二段\x01控制字符，还有\u2028分隔符。',
+        body='正文有"引号"，路径C:\\data\\new。\n第二段。',
         images=[{"url": "https://news.cn/1.jpg", "caption": '图说"一"\\二'}],
         published_at="2024-03-06T01:02:03.456789+08:00",
         fetched_at="2024-03-06T00:00:00.000001+00:00",
         authors=["甲", "乙", "丙"],
         editors=[],
     )
-    store(sessions, [tricky])
-    with sessions() as session:
-        fast = [line for batch in jsonl_batches(session, Filters()) for line in batch.items]
-        general = [encode(record) for batch in record_batches(session, Filters()) for record in batch.items]
-    assert len(fast) == 5
-    assert fast == general
+    store(sessions, [quoted])
+    fast, general = both()
+    assert len(fast) == 5 and fast == general
     last = json.loads(fast[-1])
+    assert last["body"] == '正文有"引号"，路径C:\\data\\new。\n第二段。'
     assert last["authors"] == ["甲", "乙", "丙"] and last["editors"] == []
-    assert "\t" in last["body"] and '"引号"' in last["body"]
     assert last["published_at"] == "2024-03-06T01:02:03.456789+08:00"
+    assert last["images"] == [{"url": "https://news.cn/1.jpg", "caption": '图说"一"\\二'}]
+
+    # control characters other than the newline take the general encoder
+    store(sessions, [make_article("https://news.cn/2024/0307/6.html", body="制表符\t与\x01控制字符\u2028分隔。")])
+    fast, general = both()
+    assert len(fast) == 6 and fast == general
+    assert json.loads(fast[-1])["body"] == "制表符\t与\x01控制字符\u2028分隔。"

@@ -148,3 +148,21 @@ def test_same_hits_in_the_same_order_on_sqlite_and_postgresql(tmp_path, postgres
     postgres = sample_archive(postgres_database_url)
     for query in [*QUERIES, *BAD_QUERIES, ""]:
         assert [h.url for h in _search(sqlite, query)] == [h.url for h in _search(postgres, query)], query
+
+
+@pytest.mark.parametrize("many_matches", [1, 10**9], ids=["walk-newest-first", "sort-the-matches"])
+def test_both_plans_for_the_articles_without_title_hits_rank_alike(shared, monkeypatch, many_matches):
+    """Search picks how to find the matches without a title hit by how many there are
+    (archive.filters.matches_many); both ways must give the same page."""
+    monkeypatch.setattr("archive.filters.MANY_MATCHES", many_matches)
+    # 通: in the Nantong title; in the Hong Kong body only (2024-02-01)
+    assert [hit.url for hit in _search(shared, "通")] == [NANTONG, HONGKONG]
+    # 企业/企業 is in all four bodies and no title: newest first
+    assert [hit.url for hit in _search(shared, "企业")] == [FORUM, HONGKONG, NANTONG, SUZHOU]
+    assert [hit.url for hit in _search(shared, "南通 -产业发展")] == [HONGKONG]
+
+
+def test_a_page_filled_by_title_hits_stops_there(shared):
+    with shared() as session:
+        hits = search(session, Filters(query=parse_query("南通")), limit=1)
+    assert [hit.url for hit in hits] == [NANTONG]  # a title hit, though Hong Kong's body match is newer
