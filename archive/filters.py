@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Integer, Select, TableClause, and_, cast, column, exists, func, literal_column, not_, or_, select, table
+from sqlalchemy import ColumnElement, Integer, Select, and_, cast, column, exists, func, literal_column, not_, or_, select, table
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
@@ -97,8 +97,7 @@ def matches_many(session: Session, filters: Filters) -> bool:
     dialect = session.get_bind().dialect.name
     threshold = max(MANY_MATCHES, (session.scalar(select(func.max(Article.id))) or 0) // 20)
     if dialect == "sqlite":
-        index = _fts(FTS_TABLE)
-        matched = select(index.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(fts_expression(tokens)))
+        matched = _fts_ids(tokens)
     else:
         matched = select(article_search.c.article_id).where(_token_match(tokens, dialect))
     return session.scalar(select(func.count()).select_from(matched.limit(threshold).subquery())) >= threshold
@@ -113,9 +112,11 @@ def _reads_search_row(query: Query, dialect: str) -> bool:
     return dialect != "sqlite" or bool(query.excluded) or not all(term.exact for term in query.required)
 
 
-def _fts(name: str) -> TableClause:
-    """An FTS5 table as a selectable: rowid (the article id) is its only column read."""
-    return table(name, column("rowid", Integer))
+def _fts_ids(tokens: Sequence[str], title: bool = False) -> Select:
+    """Ids of the articles whose FTS5 entry (title only with ``title``) has every token."""
+    name = TITLE_FTS_TABLE if title else FTS_TABLE
+    index = table(name, column("rowid", Integer))
+    return select(index.c.rowid).where(literal_column(name).op("MATCH")(fts_expression(tokens)))
 
 
 def _required_tokens(query: Query) -> list[str]:
@@ -163,13 +164,12 @@ def _token_match(
     Tokens are letters and digits only (:mod:`archive.tokenize`), so quoting them cannot
     break out of the FTS/tsquery syntax."""
     if dialect == "sqlite":
-        index = _fts(TITLE_FTS_TABLE if title else FTS_TABLE)
-        matched = literal_column(index.name).op("MATCH")(fts_expression(tokens))
+        ids = _fts_ids(tokens, title)
         if plan == "probe":
-            return exists().where(matched, index.c.rowid == Article.id)
+            return ids.where(ids.selected_columns.rowid == Article.id).exists()
         # "+ 0" is SQLite's way to say "do not start from this": the id is then only tested
         article_id = Article.id + 0 if plan == "filter" else Article.id
-        return article_id.in_(select(index.c.rowid).where(matched))
+        return article_id.in_(ids)
     expression = " & ".join(f"'{token}'" for token in tokens)
     column = article_search.c.title_tokens if title else article_search.c.tokens
     return column.op("@@", is_comparison=True)(cast(expression, TSQUERY))

@@ -56,8 +56,9 @@ def _ranked_rows(session: Session, filters: Filters, limit: int) -> list[Row]:
     """The page of (id, title, published_at, site, url) in rank order, in two steps so
     that no step scores every candidate (a 1-character term matches most articles):
     first the articles with a title hit, found through the title index and ranked by
-    their number of title hits; then, if the page is not full, the rest newest first,
-    which both databases read from the date index and stop after ``limit``."""
+    their number of title hits; then, if the page is not full, the rest newest first:
+    read from the date index, stopping when the page is full, if many articles match
+    (:func:`archive.filters.matches_many`), else by sorting the few matches."""
     dialect = session.get_bind().dialect.name
     newest = (Article.published_at.desc().nulls_last(), Article.id.desc())
 

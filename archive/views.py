@@ -95,6 +95,9 @@ Datasette the canned query `search` (`pip install -e '.[datasette]'`, then
 translator is also available there as SQL functions: `newsarchive_fts(q)`,
 `newsarchive_found(q, title, body)`, `newsarchive_title_hits(q, title)` and
 `newsarchive_snippet(q, body, body_simplified)` (see `archive/datasette_plugin.py`).
+The canned query ranks every candidate, so a very common single character in a large
+archive (half a second at 100,000 articles) can pass Datasette's default 1 s limit on a
+busy machine: add `--setting sql_time_limit_ms 5000`, or use `newsarchive search`.
 """
 
 

@@ -64,8 +64,7 @@ def run_crawl(spider: str, arguments: dict[str, str], *, db: str | None = None,
     project.set("NEWSARCHIVE_DATABASE_URL", url, priority="cmdline")
     for name, value in (settings or {}).items():
         project.set(name, value, priority="cmdline")
-    # `newsarchive` has set up logging already (cli.main); Scrapy must not add a second handler.
-    project.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    _hand_logging_to_scrapy()
     process = CrawlerProcess(project)
     if spider not in process.spider_loader.list():
         raise CrawlFailed(f"unknown spider {spider!r}: run `newsarchive crawl --list` to see the spiders")
@@ -84,6 +83,13 @@ def run_crawl(spider: str, arguments: dict[str, str], *, db: str | None = None,
     if errors:
         raise CrawlFailed(f"spider {spider!r} could not run: {errors[0]}")
     return CrawlResult(spider=spider, finish_reason=str(stats.get("finish_reason", "unknown")), stats=stats)
+
+
+def _hand_logging_to_scrapy() -> None:
+    """Scrapy's root handler takes over for the crawl, so LOG_FILE, LOG_LEVEL and
+    LOG_FORMAT (settings or ``-s``) apply; the command's own handler would print twice."""
+    for handler in list(logging.root.handlers):
+        logging.root.removeHandler(handler)
 
 
 def _stats_of(crawler: Any) -> dict[str, Any]:
@@ -119,4 +125,5 @@ def summary_lines(result: CrawlResult) -> list[str]:
         f"  multi-page merged  {v('newsarchive/multipage_articles')}",
         f"  problems           {', '.join(f'{k} {n}' for k, n in sorted(problems.items())) or 'none'}",
         f"  HTTP errors        {', '.join(f'{k}: {n}' for k, n in sorted(http_errors.items())) or 'none'}",
+        f"  download failures  {v('downloader/exception_count')}",
     ]
