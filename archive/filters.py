@@ -11,7 +11,21 @@ from dataclasses import dataclass, field
 from typing import Literal
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, cast, column, exists, func, literal_column, not_, or_, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    cast,
+    column,
+    exists,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 

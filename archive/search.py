@@ -62,7 +62,9 @@ def _ranked_rows(session: Session, filters: Filters, limit: int) -> list[Row]:
     dialect = session.get_bind().dialect.name
     newest = (Article.published_at.desc().nulls_last(), Article.id.desc())
 
-    def page(*conditions: ColumnElement[bool], order: tuple[ColumnElement[object], ...], size: int, plan: TokenPlan) -> list[Row]:
+    def page(
+        *conditions: ColumnElement[bool], order: tuple[ColumnElement[object], ...], size: int, plan: TokenPlan
+    ) -> list[Row]:
         statement = select_articles(session, filters, *_HIT_COLUMNS, plan=plan)
         return list(session.execute(statement.where(*conditions).order_by(*order).limit(size)).all())
 

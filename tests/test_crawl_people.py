@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from crawler.replica.server import ReplicaServer
 from crawler.replica.site import ReplicaSite
@@ -18,17 +23,33 @@ def counts(db_file: Path) -> dict[str, int]:
                 for t in ("article", "article_url", "article_version", "person", "article_person")}
 
 
-def test_crawl_archives_every_replica_article_once(
-    tmp_path: Path, replica_site: ReplicaSite, replica_server: ReplicaServer
-) -> None:
-    db = f"sqlite:///{tmp_path / 'archive.db'}"
-    result = run_cli("--db", db, "crawl", "people", "-a", "channel=js", "-a", f"base_url={replica_server.base_url}")
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "crawl people: finished" in result.stdout
+@dataclass
+class Crawl:
+    db_file: Path
+    base_url: str
+    stdout: str
 
-    engine = make_engine(db)
+    @property
+    def db(self) -> str:
+        return f"sqlite:///{self.db_file}"
+
+
+@pytest.fixture(scope="module")
+def replica_crawl(tmp_path_factory: pytest.TempPathFactory, replica_site: ReplicaSite) -> Iterator[Crawl]:
+    """One crawl of the default replica, shared by the tests that only read its archive."""
+    db_file = tmp_path_factory.mktemp("crawl") / "archive.db"
+    with ReplicaServer(replica_site, port=0) as server:
+        result = run_cli("--db", f"sqlite:///{db_file}", "crawl", "people", "-a", "channel=js",
+                         "-a", f"base_url={server.base_url}")
+        assert result.returncode == 0, result.stderr[-3000:]
+        yield Crawl(db_file, server.base_url, result.stdout)
+
+
+def test_crawl_archives_every_replica_article_once(replica_crawl: Crawl, replica_site: ReplicaSite) -> None:
+    assert "crawl people: finished" in replica_crawl.stdout
+    engine = make_engine(replica_crawl.db)
     with session_factory(engine)() as session:
-        report = check_archive(session, replica_site, replica_server.base_url)
+        report = check_archive(session, replica_site, replica_crawl.base_url)
     engine.dispose()
     assert report.missing == []
     assert report.archived == len(replica_site.canonical_articles)
@@ -37,30 +58,31 @@ def test_crawl_archives_every_replica_article_once(
     assert report.mirrors_linked == report.mirrors_expected > 0
     assert {name: wrong for name, wrong in report.wrong.items() if wrong} == {}
     # the special-topic index and the dead link are counted, not archived
-    assert "not articles       1" in result.stdout
-    assert "404: 1" in result.stdout
+    assert "not articles       1" in replica_crawl.stdout
+    assert "404: 1" in replica_crawl.stdout
 
-    before = counts(tmp_path / "archive.db")
-    again = run_cli("--db", db, "crawl", "people", "-a", "channel=js", "-a", f"base_url={replica_server.base_url}")
+
+def test_a_second_crawl_adds_no_rows(replica_crawl: Crawl, replica_site: ReplicaSite) -> None:
+    before = counts(replica_crawl.db_file)
+    again = run_cli("--db", replica_crawl.db, "crawl", "people", "-a", "channel=js",
+                    "-a", f"base_url={replica_crawl.base_url}", "-a", "incremental=off")
     assert again.returncode == 0, again.stderr[-3000:]
-    assert counts(tmp_path / "archive.db") == before
+    assert counts(replica_crawl.db_file) == before
     assert "articles new       0" in again.stdout
+    unchanged = int(re.search(r"articles unchanged\s+(\d+)", again.stdout)[1])
+    assert unchanged >= len(replica_site.canonical_articles)  # all fetched again, all found unchanged
 
 
 def test_multi_page_articles_are_one_item_with_every_page_in_order(
-    tmp_path: Path, replica_site: ReplicaSite, replica_server: ReplicaServer
+    replica_crawl: Crawl, replica_site: ReplicaSite
 ) -> None:
-    db_file = tmp_path / "archive.db"
-    result = run_cli("--db", f"sqlite:///{db_file}", "crawl", "people", "-a", "channel=js",
-                     "-a", f"base_url={replica_server.base_url}")
-    assert result.returncode == 0, result.stderr[-3000:]
     multi = [a for a in replica_site.canonical_articles if a.pages > 1]
     assert multi
-    with sqlite3.connect(db_file) as conn:
+    with sqlite3.connect(replica_crawl.db_file) as conn:
         for truth in multi:
             row = conn.execute(
                 "select a.pages, a.body from article a join article_url u on u.article_id = a.id where u.url = ?",
-                (replica_server.base_url + truth.path,),
+                (replica_crawl.base_url + truth.path,),
             ).fetchone()
             assert row is not None, truth.path
             assert row[0] == truth.pages

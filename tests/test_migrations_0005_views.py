@@ -24,7 +24,10 @@ def _index_as_0002(session, dialect: str) -> None:
         tokens = sorted(text_tokens(row["title"], row["body"]))
         if dialect == "sqlite":
             session.execute(text("INSERT INTO article_search (article_id, title, body) VALUES (:id, :title, :body)"), row)
-            session.execute(text("INSERT INTO article_search_fts (rowid, tokens) VALUES (:id, :tokens)"), {"id": id_, "tokens": " ".join(tokens)})
+            session.execute(
+                text("INSERT INTO article_search_fts (rowid, tokens) VALUES (:id, :tokens)"),
+                {"id": id_, "tokens": " ".join(tokens)},
+            )
         else:
             session.execute(
                 text("INSERT INTO article_search (article_id, title, body, tokens) "

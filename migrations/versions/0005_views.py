@@ -63,7 +63,10 @@ def _index_rows(connection: sa.Connection, columns: str) -> Iterator[list[sa.Row
     """``article_search`` rows in id order, a batch at a time."""
     last_id = 0
     while rows := connection.execute(
-        sa.text(f"SELECT article_id, {columns} FROM article_search WHERE article_id > :last ORDER BY article_id LIMIT {_BATCH}"),
+        sa.text(
+            f"SELECT article_id, {columns} FROM article_search WHERE article_id > :last "
+            f"ORDER BY article_id LIMIT {_BATCH}"
+        ),
         {"last": last_id},
     ).all():
         yield rows
@@ -84,7 +87,10 @@ def upgrade() -> None:
         op.execute("ALTER TABLE article_search ADD COLUMN title_tokens TSVECTOR")
         for rows in _index_rows(connection, "title"):
             connection.execute(
-                sa.text("UPDATE article_search SET title_tokens = array_to_tsvector(CAST(:tokens AS text[])) WHERE article_id = :id"),
+                sa.text(
+                    "UPDATE article_search SET title_tokens = array_to_tsvector(CAST(:tokens AS text[])) "
+                    "WHERE article_id = :id"
+                ),
                 [{"id": id_, "tokens": list(text_tokens(title))} for id_, title in rows],
             )
         op.execute("ALTER TABLE article_search ALTER COLUMN title_tokens SET NOT NULL")
