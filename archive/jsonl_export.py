@@ -39,7 +39,7 @@ def _default(value: object) -> str:
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_default)
 
 
-def encode(value: Record | list[str] | str) -> bytes:
+def encode(value: Record | dict[str, list[str]] | str) -> bytes:
     """A record (or any JSON value) as compact JSON, UTF-8 (a line without the newline)."""
     return _ENCODER.encode(value).encode("utf-8")
 
@@ -157,12 +157,11 @@ def _lists(session: Session, ids: list[int]) -> list[bytes]:
     (subqueries per row cost SQLite more than Python's encoding of short lists)."""
     people, urls = people_of(session, ids), urls_of(session, ids)
     empty: dict[str, list[str]] = {}
-    return [
-        b'"authors":' + encode(people.get(id_, empty).get("author", []))
-        + b',"editors":' + encode(people.get(id_, empty).get("editor", []))
-        + b',"urls":' + encode(urls.get(id_, []))
-        for id_ in ids
-    ]  # fmt: skip
+    lists = (
+        {"authors": credits.get("author", []), "editors": credits.get("editor", []), "urls": urls.get(id_, [])}
+        for id_, credits in ((id_, people.get(id_, empty)) for id_ in ids)
+    )
+    return [encode(members)[1:-1] for members in lists]  # one encoder call per article, braces dropped
 
 
 def _sqlite_lines(rows: Sequence[Sequence[bytes | None]], lists: list[bytes]) -> list[bytes]:

@@ -128,7 +128,19 @@ def _export_child(url: str, fmt: str, out: str, queue) -> None:  # type: ignore[
     started, cpu = time.perf_counter(), _cpu_seconds()
     count = run_export(session_factory(engine), FORMATS[fmt], Filters(), Path(out))
     seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
-    queue.put((count, seconds, cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    queue.put((count, seconds, cpu, _peak_mib()))
+
+
+def _peak_mib() -> float:
+    """This process's peak resident memory. Linux's ``ru_maxrss`` survives the fork and
+    exec of a spawned child, so it would report the parent's peak (the bench process
+    holding a whole synthetic build); ``VmHWM`` belongs to the new process image."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def export_figures(url: str, fmt: str, folder: Path) -> tuple[float, float, float]:

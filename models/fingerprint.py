@@ -31,11 +31,23 @@ class Fingerprint:
     matchable: bool
 
 
+#: ``str.translate`` table deleting every ignored character seen so far, and every
+#: character already classified either way. Filled lazily (a table of all 1.1 million
+#: code points would cost a second at start-up): news text uses a few thousand
+#: distinct characters, so after the first articles a text is only scanned in C.
+_DELETE: dict[int, None] = {}
+_CLASSIFIED: set[str] = set()
+
+
 def normalise_text(text: str) -> str:
     """Text reduced to its word characters: NFKC-folded (full-width digits and letters
     become ASCII, so ``２０２２`` equals ``2022``), without whitespace or punctuation."""
     folded = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in folded if not unicodedata.category(ch).startswith(_IGNORED_CATEGORIES))
+    for ch in set(folded).difference(_CLASSIFIED):
+        if unicodedata.category(ch).startswith(_IGNORED_CATEGORIES):
+            _DELETE[ord(ch)] = None
+        _CLASSIFIED.add(ch)
+    return folded.translate(_DELETE)
 
 
 def text_fingerprint(text: str) -> Fingerprint:

@@ -30,15 +30,15 @@ import hashlib
 import json
 import os
 import socket
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
 import zstandard
-from sqlalchemy import ColumnElement, case, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, bindparam, case, delete, func, select, tuple_, update
+from sqlalchemy.orm import Session, load_only
 
 from crawler.items import Article as ArticleItem
 from crawler.items import Capture as CaptureItem
@@ -99,9 +99,33 @@ class StoreOutcome:
         return self.outcome in ("new", "changed") or self.promoted
 
 
-def store_articles(session: Session, items: list[ArticleItem]) -> list[StoreOutcome]:
-    """Store article items by the identity rules above; one outcome per item, in order."""
-    return [_store_article(session, item) for item in items]
+@dataclass(slots=True)
+class KnownNames:
+    """Ids of sites and people known to be in the archive, kept by a long-lived writer.
+
+    Why: every article names its site and a few people, mostly the same ones batch after
+    batch, so the store pipeline keeps one of these for its lifetime and each name costs
+    one look-up per crawl instead of one per article. An id learnt inside a transaction
+    that then rolls back may not exist: the writer must call :meth:`forget` after any
+    failed transaction (the next batch looks the names up again).
+    """
+
+    sites: dict[str, int] = field(default_factory=dict)
+    people: dict[str, int] = field(default_factory=dict)
+
+    def forget(self) -> None:
+        self.sites.clear()
+        self.people.clear()
+
+
+def store_articles(session: Session, items: list[ArticleItem], names: KnownNames | None = None) -> list[StoreOutcome]:
+    """Store article items by the identity rules above; one outcome per item, in order.
+
+    The batch is resolved with a handful of set-wise look-ups and written with bulk
+    inserts; items of one batch see each other exactly as if stored one by one.
+    ``names`` carries site and person ids across calls (see :class:`KnownNames`).
+    """
+    return _ArticleBatch(session, items, names or KnownNames(), any_field_changes=False).store()
 
 
 def store_reparsed(session: Session, items: list[ArticleItem]) -> list[StoreOutcome]:
@@ -111,50 +135,277 @@ def store_reparsed(session: Session, items: list[ArticleItem]) -> list[StoreOutc
     version in *any* field counts as changed: a parser fix often repairs metadata (an
     editor line, a dateline) without touching the body the fingerprint is taken from.
     """
-    outcomes = []
-    for item in items:
-        outcome = _store_article(session, item)
-        if outcome.outcome == "unchanged" and _differs_from_current(session, outcome.article_id, item):
-            article = session.get_one(Article, outcome.article_id)
-            seen_at = parse_time(item.fetched_at, UTC) or datetime.now(UTC)
-            _add_version(session, article, item, article_fingerprint(item), seen_at)
-            outcome = StoreOutcome(outcome="changed", article_id=article.id)
-        outcomes.append(outcome)
-    return outcomes
+    return _ArticleBatch(session, items, KnownNames(), any_field_changes=True).store()
 
 
-def _differs_from_current(session: Session, article_id: int, item: ArticleItem) -> bool:
-    """Whether ``item`` says anything the article's current version does not (fetch time aside)."""
-    stored = session.scalars(
-        select(ArticleVersion.item)
-        .join(Article, Article.id == ArticleVersion.article_id)
-        .where(Article.id == article_id, ArticleVersion.number == Article.current_version)
-    ).one()
-    new = item.to_dict()
-    return any(new[name] != stored.get(name) for name in new if name != "fetched_at")
+@dataclass(slots=True)
+class _Pending:
+    """One item with what identity needs computed once: time, fingerprint, URLs."""
+
+    item: ArticleItem
+    seen_at: datetime
+    fingerprint: Fingerprint
+    urls: list[str]
+    _data: dict[str, Any] | None = None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """``item.to_dict()``, made only for items that become a version (it is not cheap)."""
+        if self._data is None:
+            self._data = self.item.to_dict()
+        return self._data
 
 
-def _store_article(session: Session, item: ArticleItem) -> StoreOutcome:
-    seen_at = parse_time(item.fetched_at, UTC) or datetime.now(UTC)
-    fingerprint = article_fingerprint(item)
-    urls = _item_urls(item)
-    known = _known_urls(session, urls)
-    article = next((session.get(Article, known[url]) for url in urls if url in known), None)
-    if article is not None:
-        outcome = "unchanged" if article.fingerprint == fingerprint.digest else "changed"
-    elif _matchable(item, fingerprint) and (article := _article_by_fingerprint(session, fingerprint.digest)):
-        outcome = "duplicate"
-    else:
-        article = Article(canonical_url=urls[0], first_seen=seen_at, last_seen=seen_at, current_version=0)
-        outcome = "new"
-    promoted = outcome == "duplicate" and _is_original_of_mirror(item, article)
-    if outcome in ("new", "changed") or promoted:
-        _add_version(session, article, item, fingerprint, seen_at)
-    if promoted:
-        article.canonical_url = urls[0]  # not known as any article's URL, so still unique
-    article.last_seen = max(article.last_seen, seen_at)
-    session.add_all(ArticleUrl(url=url, article_id=article.id) for url in urls if url not in known)
-    return StoreOutcome(outcome=outcome, article_id=article.id, promoted=promoted)
+@dataclass(slots=True)
+class _Version:
+    article: Article
+    pending: _Pending
+    number: int
+
+
+#: Article columns read for identity decisions; the text columns are only ever written.
+_IDENTITY_COLUMNS = (
+    Article.canonical_url, Article.fingerprint, Article.script, Article.last_seen, Article.current_version
+)
+
+
+class _ArticleBatch:
+    """Identity resolution and writes for one batch of article items.
+
+    Reads first (URLs, fingerprints, articles, names, capture ids: one set-wise query
+    each), then decides item by item in memory, then writes: new names and articles in
+    one unit-of-work flush each (a multi-row INSERT … RETURNING; updated articles stay
+    coherent in the session's identity map), and versions, URLs, credits and page links
+    with Core bulk inserts. Nothing is written before the first flush, so a concurrent
+    writer's rows are seen as late as possible (see ``StorePipeline``'s retry).
+    """
+
+    def __init__(self, session: Session, items: list[ArticleItem], names: KnownNames, any_field_changes: bool) -> None:
+        self.session = session
+        self.names = names
+        self.any_field_changes = any_field_changes
+        self.pending = [_pending(item) for item in items]
+        self.by_url: dict[str, Article] = {}
+        #: fingerprint → articles whose current text has it (the lowest id is the match).
+        self.holders: dict[str, list[Article]] = {}
+        self.created: list[Article] = []
+        self.versions: list[_Version] = []
+        #: Current version's item per article, for ``any_field_changes``.
+        self.current_items: dict[Article, dict[str, Any]] = {}
+        #: Site name of each article's newest text; ids are assigned once names are known.
+        self.site_names: dict[Article, str] = {}
+        self.new_urls: list[tuple[str, Article]] = []
+        self.credits: dict[Article, list[tuple[str, int, str]]] = {}
+        self.capture_ids: dict[str, int] = {}
+
+    def store(self) -> list[StoreOutcome]:
+        if not self.pending:
+            return []
+        self._read()
+        decided = [self._decide(pending) for pending in self.pending]
+        self._add_names()
+        for article, site in self.site_names.items():
+            article.site_id = self.names.sites[site]
+        self.session.add_all(self.created)  # only now: every NOT NULL column is set
+        self.session.flush()  # inserts new articles and updates changed ones, assigning ids
+        self._write_rows()
+        return [StoreOutcome(outcome=o, article_id=article.id, promoted=p) for o, article, p in decided]
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def _read(self) -> None:
+        urls = list(dict.fromkeys(url for p in self.pending for url in p.urls))
+        url_ids = dict(rows_in(self.session, select(ArticleUrl.url, ArticleUrl.article_id), ArticleUrl.url, urls))
+        digests = list({p.fingerprint.digest for p in self.pending if _matchable(p.item, p.fingerprint)})
+        ids = set(url_ids.values())
+        query = select(Article).options(load_only(*_IDENTITY_COLUMNS))
+        articles = {a.id: a for a in rows_in(self.session, query, Article.id, list(ids), row=_entity)}
+        for article in rows_in(self.session, query, Article.fingerprint, digests, row=_entity):
+            articles.setdefault(article.id, article)
+            self.holders.setdefault(article.fingerprint, []).append(article)
+        self.by_url = {url: articles[article_id] for url, article_id in url_ids.items()}
+        page_digests = list({d for p in self.pending for d in p.item.page_digests})
+        self.capture_ids = dict(rows_in(
+            self.session, select(Capture.digest, func.max(Capture.id)).group_by(Capture.digest), Capture.digest,
+            page_digests,
+        ))
+        if self.any_field_changes and ids:
+            self.current_items = {articles[article_id]: item for article_id, item in rows_in(
+                self.session,
+                select(ArticleVersion.article_id, ArticleVersion.item)
+                .join(Article, Article.id == ArticleVersion.article_id)
+                .where(ArticleVersion.number == Article.current_version),
+                ArticleVersion.article_id,
+                list(ids),
+            )}
+
+    def _add_names(self) -> None:
+        """Give every site and person of the new texts an id (one flush for those not yet stored)."""
+        sites = dict.fromkeys(self.site_names.values())
+        people: dict[str, str] = {}
+        for v in self.versions:
+            for _, _, (name, simple) in _credit_positions(v.pending.item):
+                people.setdefault(name, simple)
+        new_sites = self._missing(Site, self.names.sites, list(sites), lambda name: Site(name=name))
+        new_people = self._missing(
+            Person, self.names.people, list(people), lambda name: Person(name=name, name_simplified=people[name])
+        )
+        if new_sites or new_people:
+            self.session.flush()
+            self.names.sites.update((site.name, site.id) for site in new_sites)
+            self.names.people.update((person.name, person.id) for person in new_people)
+
+    def _missing(self, model: Any, known: dict[str, int], names: list[str], make: Any) -> list[Any]:
+        """Look up the names not yet in ``known``; add rows for those not in the archive."""
+        unknown = [name for name in names if name not in known]
+        known.update(rows_in(self.session, select(model.name, model.id), model.name, unknown))
+        rows = [make(name) for name in unknown if name not in known]
+        self.session.add_all(rows)
+        return rows
+
+    # -- decisions, item by item -----------------------------------------------------------
+
+    def _decide(self, p: _Pending) -> tuple[str, Article, bool]:
+        article = next((self.by_url[url] for url in p.urls if url in self.by_url), None)
+        if article is not None:
+            outcome = "unchanged" if article.fingerprint == p.fingerprint.digest else "changed"
+            if outcome == "unchanged" and self.any_field_changes and self._differs_from_current(article, p):
+                outcome = "changed"
+        elif _matchable(p.item, p.fingerprint) and (article := self._holder(p.fingerprint.digest)):
+            outcome = "duplicate"
+        else:
+            article = Article(canonical_url=p.urls[0], first_seen=p.seen_at, last_seen=p.seen_at, current_version=0)
+            self.created.append(article)
+            outcome = "new"
+        promoted = outcome == "duplicate" and _is_original_of_mirror(p.item, article)
+        if outcome in ("new", "changed") or promoted:
+            self._add_version(article, p)
+        if promoted:
+            article.canonical_url = p.urls[0]  # not known as any article's URL, so still unique
+        article.last_seen = max(article.last_seen, p.seen_at)
+        for url in p.urls:
+            if url not in self.by_url:
+                self.by_url[url] = article
+                self.new_urls.append((url, article))
+        return outcome, article, promoted
+
+    def _holder(self, digest: str) -> Article | None:
+        """The earliest article whose current text has this fingerprint: stored ones by id, then
+        this batch's new ones in order (they will get higher ids)."""
+        holders = self.holders.get(digest)
+        if not holders:
+            return None
+        return min(holders, key=lambda a: (1, self.created.index(a)) if a.id is None else (0, a.id))
+
+    def _differs_from_current(self, article: Article, p: _Pending) -> bool:
+        """Whether the item says anything the article's current version does not (fetch time aside)."""
+        stored = self.current_items.get(article, {})
+        return any(value != stored.get(name) for name, value in p.data.items() if name != "fetched_at")
+
+    def _add_version(self, article: Article, p: _Pending) -> None:
+        """Make the item the article's current text; the version row is written with the batch."""
+        item, data = p.item, p.data
+        for name in _COPIED_FIELDS:
+            setattr(article, name, data[name])
+        simplified = item.simplified
+        self.site_names[article] = _site_name(item)
+        article.published_at = parse_time(item.published_at, CHINA_TIME)
+        article.images = data["images"]
+        article.problems = data["problems"]
+        article.title_simplified = simplified.get("title", item.title)
+        article.body_simplified = simplified.get("body") or item.body
+        article.source_simplified = simplified.get("source", item.source)
+        if article in self.holders.get(article.fingerprint, ()):
+            self.holders[article.fingerprint].remove(article)
+        article.fingerprint = p.fingerprint.digest
+        self.holders.setdefault(article.fingerprint, []).append(article)
+        article.current_version += 1
+        self.versions.append(_Version(article, p, article.current_version))
+        self.current_items[article] = data
+        self.credits[article] = [(role, position, name) for role, position, (name, _) in _credit_positions(item)]
+
+    # -- writes ------------------------------------------------------------------------
+
+    def _write_rows(self) -> None:
+        session = self.session
+        version_ids = _insert(session, ArticleVersion, [
+            {
+                "article_id": v.article.id, "number": v.number, "fetched_at": v.pending.seen_at,
+                "fingerprint": v.pending.fingerprint.digest, "item": v.pending.data, "body": v.pending.item.body,
+            }
+            for v in self.versions
+        ], returning=True)
+        _insert(session, VersionCapture, [
+            {"version_id": version_id, "page": page, "digest": digest, "capture_id": self.capture_ids.get(digest)}
+            for version_id, v in zip(version_ids, self.versions, strict=True)
+            for page, digest in enumerate(v.pending.item.page_digests, start=1)
+        ])
+        recredited = [article for article in self.credits if article not in self.created]
+        if recredited:
+            table = ArticlePerson.__table__
+            session.execute(delete(table).where(table.c.article_id.in_([article.id for article in recredited])))
+            for article in recredited:
+                session.expire(article, ["people"])  # written below without the unit of work
+        _insert(session, ArticlePerson, [
+            {"article_id": article.id, "role": role, "position": position, "person_id": self.names.people[name]}
+            for article, credits in self.credits.items()
+            for role, position, name in credits
+        ])
+        _insert(session, ArticleUrl, [{"url": url, "article_id": article.id} for url, article in self.new_urls])
+
+
+def _pending(item: ArticleItem) -> _Pending:
+    return _Pending(
+        item=item,
+        seen_at=parse_time(item.fetched_at, UTC) or datetime.now(UTC),
+        fingerprint=article_fingerprint(item),
+        urls=_item_urls(item),
+    )
+
+
+def _site_name(item: ArticleItem) -> str:
+    return item.site or urlsplit(item.url).hostname or ""
+
+
+def _credit_positions(item: ArticleItem) -> list[tuple[str, int, tuple[str, str]]]:
+    """``(role, position, (name, simplified name))`` for every author and editor, in page order."""
+    return [
+        (role, position, pair)
+        for role, field_name in (("author", "authors"), ("editor", "editors"))
+        for position, pair in enumerate(_with_simplified(getattr(item, field_name), item.simplified.get(field_name)))
+    ]
+
+
+#: Values per ``IN (...)`` list: far below SQLite's and PostgreSQL's bound-parameter limits.
+IN_CHUNK = 900
+
+
+def rows_in(
+    session: Session, query: Any, column: Any, values: list[Any], row: Callable[..., Any] = lambda *r: r
+) -> list[Any]:
+    """``query`` restricted to ``column IN values`` (in chunks, so any batch size stays under
+    the drivers' parameter limits), each result row passed through ``row``; no query for no values."""
+    return [
+        row(*result)
+        for start in range(0, len(values), IN_CHUNK)
+        for result in session.execute(query.where(column.in_(values[start : start + IN_CHUNK])))
+    ]
+
+
+def _entity(article: Article) -> Article:
+    return article
+
+
+def _insert(session: Session, model: Any, rows: list[dict[str, Any]], returning: bool = False) -> list[int]:
+    """Insert ``rows`` with one executemany (Core, no unit of work); with ``returning``, the
+    new ids in the order of ``rows``."""
+    if not rows:
+        return []
+    table = model.__table__
+    if not returning:
+        session.execute(table.insert(), rows)
+        return []
+    return list(session.scalars(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows))
 
 
 def _is_original_of_mirror(item: ArticleItem, article: Article) -> bool:
@@ -171,63 +422,9 @@ def _matchable(item: ArticleItem, fingerprint: Fingerprint) -> bool:
     return fingerprint.matchable and text_fingerprint(substantive_text(body)).matchable
 
 
-def _article_by_fingerprint(session: Session, digest: str) -> Article | None:
-    return session.scalars(select(Article).where(Article.fingerprint == digest).order_by(Article.id).limit(1)).first()
-
-
 def _item_urls(item: ArticleItem) -> list[str]:
     """The item's URLs, identity URL first, without repeats or blanks."""
     return list(dict.fromkeys(u for u in (item.canonical_url, item.url, *item.page_urls) if u))
-
-
-def _known_urls(session: Session, urls: list[str]) -> dict[str, int]:
-    rows = session.execute(select(ArticleUrl.url, ArticleUrl.article_id).where(ArticleUrl.url.in_(urls)))
-    return {url: article_id for url, article_id in rows}
-
-
-def _add_version(
-    session: Session, article: Article, item: ArticleItem, fingerprint: Fingerprint, seen_at: datetime
-) -> None:
-    """Make ``item`` the article's current text and keep it as a new version.
-
-    A new article joins the session only once every column is set: the look-ups below
-    autoflush, and a half-filled row would violate NOT NULL.
-    """
-    data = item.to_dict()
-    for name in _COPIED_FIELDS:
-        setattr(article, name, data[name])
-    simplified = item.simplified
-    article.site = _site(session, item.site or urlsplit(item.url).hostname or "")
-    article.published_at = parse_time(item.published_at, CHINA_TIME)
-    article.images = data["images"]
-    article.problems = data["problems"]
-    article.title_simplified = simplified.get("title", item.title)
-    article.body_simplified = simplified.get("body") or item.body
-    article.source_simplified = simplified.get("source", item.source)
-    article.fingerprint = fingerprint.digest
-    article.current_version += 1
-    article.people = [
-        ArticlePerson(role=role, position=position, person=_person(session, name, simple))
-        for role, field in (("author", "authors"), ("editor", "editors"))
-        for position, (name, simple) in enumerate(_with_simplified(getattr(item, field), simplified.get(field)))
-    ]
-    session.add(article)
-    session.flush()  # assigns article.id
-    version = ArticleVersion(
-        article_id=article.id,
-        number=article.current_version,
-        fetched_at=seen_at,
-        fingerprint=fingerprint.digest,
-        item=data,
-        body=item.body,
-    )
-    session.add(version)
-    session.flush()
-    for page, digest in enumerate(item.page_digests, start=1):
-        capture_id = session.scalars(
-            select(Capture.id).where(Capture.digest == digest).order_by(Capture.id.desc()).limit(1)
-        ).first()
-        session.add(VersionCapture(version_id=version.id, page=page, digest=digest, capture_id=capture_id))
 
 
 def _with_simplified(names: list[str], simplified: list[str] | None) -> list[tuple[str, str]]:
@@ -235,22 +432,6 @@ def _with_simplified(names: list[str], simplified: list[str] | None) -> list[tup
     if not simplified or len(simplified) != len(names):
         simplified = names
     return list(zip(names, simplified, strict=True))
-
-
-def _site(session: Session, name: str) -> Site:
-    site = session.scalars(select(Site).where(Site.name == name)).first()
-    if site is None:
-        site = Site(name=name)
-        session.add(site)
-    return site
-
-
-def _person(session: Session, name: str, simplified: str) -> Person:
-    person = session.scalars(select(Person).where(Person.name == name)).first()
-    if person is None:
-        person = Person(name=name, name_simplified=simplified)
-        session.add(person)
-    return person
 
 
 def parse_time(value: str | None, default_zone: tzinfo) -> datetime | None:
@@ -268,34 +449,79 @@ def parse_time(value: str | None, default_zone: tzinfo) -> datetime | None:
 def store_captures(session: Session, captures: list[CaptureItem]) -> None:
     """Store raw responses, compressed; a body already stored for the same URL becomes a
     revisit row pointing at the earlier capture instead of a second copy. Article
-    versions waiting for a page with this digest are linked to it."""
+    versions waiting for a page with this digest are linked to it.
+
+    One look-up finds the batch's earlier copies, one bulk insert writes it (rows keep the
+    batch's order, so ids follow fetch order); a revisit of a capture in the same batch is
+    pointed at it right after the insert.
+    """
+    if not captures:
+        return
     compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
-    for item in captures:
-        digest = hashlib.sha256(item.body).hexdigest()
-        original_id = session.scalars(
-            select(Capture.id)
-            .where(Capture.digest == digest, Capture.url == item.url, Capture.revisit_of_id.is_(None))
-            .order_by(Capture.id)
-            .limit(1)
-        ).first()
-        row = Capture(
-            url=item.url,
-            fetched_at=parse_time(item.fetched_at, UTC) or datetime.now(UTC),
-            status=item.status,
-            headers=item.headers,
-            request_method=item.request_method,
-            request_headers=item.request_headers,
-            body=None if original_id else compressor.compress(item.body),
-            digest=digest,
-            size=len(item.body),
-            revisit_of_id=original_id,
-        )
-        session.add(row)
-        session.flush()
+    digests = [hashlib.sha256(item.body).hexdigest() for item in captures]
+    keys = list(dict.fromkeys(zip(digests, (item.url for item in captures), strict=True)))
+    stored = dict(rows_in(
+        session,
+        select(Capture.digest, Capture.url, func.min(Capture.id))
+        .where(Capture.revisit_of_id.is_(None))
+        .group_by(Capture.digest, Capture.url),
+        tuple_(Capture.digest, Capture.url),
+        keys,
+        row=lambda digest, url, capture_id: ((digest, url), capture_id),
+    ))
+    first_in_batch: dict[tuple[str, str], int] = {}
+    rows = []
+    for position, (item, digest) in enumerate(zip(captures, digests, strict=True)):
+        key = (digest, item.url)
+        revisit = key in stored or key in first_in_batch
+        first_in_batch.setdefault(key, position)
+        rows.append({
+            "url": item.url,
+            "fetched_at": parse_time(item.fetched_at, UTC) or datetime.now(UTC),
+            "status": item.status,
+            "headers": item.headers,
+            "request_method": item.request_method,
+            "request_headers": item.request_headers,
+            "body": None if revisit else compressor.compress(item.body),
+            "digest": digest,
+            "size": len(item.body),
+            "revisit_of_id": stored.get(key),
+        })
+    ids = _insert(session, Capture, rows, returning=True)
+    table = Capture.__table__
+    revisits = [
+        {"revisit_id": capture_id, "original_id": ids[first_in_batch[(digest, row["url"])]]}
+        for capture_id, digest, row in zip(ids, digests, rows, strict=True)
+        if row["body"] is None and row["revisit_of_id"] is None
+    ]
+    if revisits:
         session.execute(
-            update(VersionCapture)
-            .where(VersionCapture.digest == digest, VersionCapture.capture_id.is_(None))
-            .values(capture_id=row.id)
+            update(table).where(table.c.id == bindparam("revisit_id")).values(revisit_of_id=bindparam("original_id")),
+            revisits,
+        )
+    first_of_digest: dict[str, int] = {}
+    for digest, capture_id in zip(digests, ids, strict=True):
+        first_of_digest.setdefault(digest, capture_id)
+    _link_waiting_versions(session, first_of_digest)
+
+
+def _link_waiting_versions(session: Session, capture_ids: dict[str, int]) -> None:
+    """Point version pages stored before their capture at it (the first capture of each digest)."""
+    waiting = rows_in(
+        session,
+        select(VersionCapture.version_id, VersionCapture.page, VersionCapture.digest).where(
+            VersionCapture.capture_id.is_(None)
+        ),
+        VersionCapture.digest,
+        list(capture_ids),
+    )
+    if waiting:
+        table = VersionCapture.__table__
+        session.execute(
+            update(table)
+            .where(table.c.version_id == bindparam("v_id"), table.c.page == bindparam("v_page"))
+            .values(capture_id=bindparam("c_id")),
+            [{"v_id": version_id, "v_page": page, "c_id": capture_ids[digest]} for version_id, page, digest in waiting],
         )
 
 

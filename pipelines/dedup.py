@@ -10,10 +10,20 @@ How: the article's Simplified body without boilerplate paragraphs (see
 :data:`SHINGLE_CHARS`-character shingles; a datasketch :class:`~datasketch.MinHash`
 signature of the shingle set is split into :data:`BANDS` bands of :data:`ROWS` values
 and each band's hash is stored in the archive (:class:`models.dedup.NearDupBand`).
-A new text's candidates are the articles sharing any band key — one indexed look-up,
-never a scan — then filtered by the similarity the signatures estimate, then verified
-by the exact Jaccard similarity of the two shingle sets. Verified copies join one
-cluster (:class:`models.dedup.NearDupCluster`), merging clusters the new text bridges.
+A new text's candidates are the articles sharing any band key — indexed look-ups,
+never a scan, one set for the whole batch — then filtered by the similarity the
+signatures estimate, then verified by the exact Jaccard similarity of the two shingle
+sets. Verified copies join one cluster (:class:`models.dedup.NearDupCluster`), merging
+clusters the new text bridges.
+
+Hashing is vectorised, because it runs on every stored text: the text's code points are
+cut into shingle windows with numpy and each window is hashed with FNV-1a over its
+code points plus the MurmurHash3 64-bit finaliser (:func:`shingle_hashes`), which is
+stable across processes and machines (signatures are persisted); band keys are mixed the
+same way. :data:`INDEX_FORMAT` salts the band keys, so keys written by an earlier hashing
+scheme never match the current ones: an archive indexed before a format change still
+works but does not find copies among its older texts (nothing is deployed yet, so there
+is no rebuild command).
 
 Why these numbers: on the replica's generated articles, 5-character shingles put
 unrelated articles at Jaccard ≤ 0.20 and edited copies at ≥ 0.95, so the default
@@ -38,11 +48,9 @@ index misses too many pairs) and 1.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
-import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -50,13 +58,13 @@ from typing import Any
 
 import numpy as np
 from datasketch import MinHash
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from crawler.items import Article as ArticleItem
 from models.boilerplate import substantive_text
 from models.dedup import NearDupBand, NearDupCluster, NearDupMember, NearDupSignature
-from models.repository import StoreOutcome
+from models.repository import StoreOutcome, rows_in
 from models.schema import Article
 
 SHINGLE_CHARS = 5
@@ -72,6 +80,10 @@ MIN_THRESHOLD = 0.4
 #: Candidates whose signature-estimated similarity is this far below the threshold are
 #: dropped before the exact check (128 permutations estimate J within ±0.05 typically).
 ESTIMATE_MARGIN = 0.15
+#: Salt of the band keys: change it whenever shingle hashing or key mixing changes.
+INDEX_FORMAT = 2
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
 
 
 def dedup_text(body: str) -> str:
@@ -97,31 +109,58 @@ def _permutations() -> Any:
     return MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED).permutations
 
 
-def signature(pieces: set[str]) -> np.ndarray:
-    """MinHash signature (``NUM_PERM`` uint32 values) of a shingle set.
+def _fmix64(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser, element-wise (uint64 arithmetic wraps, as intended)."""
+    values = values ^ (values >> np.uint64(33))
+    values = values * np.uint64(0xFF51AFD7ED558CCD)
+    values = values ^ (values >> np.uint64(33))
+    values = values * np.uint64(0xC4CEB9FE1A85EC53)
+    return values ^ (values >> np.uint64(33))
 
-    CRC-32 hashes the shingles: datasketch pre-mixes inputs with the MurmurHash3
-    finaliser, so a fast stable hash is enough, and it is ~10x faster than SHA-1.
-    """
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+
+
+def shingle_hashes(text: str) -> np.ndarray:
+    """Sorted distinct 64-bit hashes of the text's :func:`shingles` (one per shingle,
+    collisions aside), computed over all windows at once."""
+    if len(text) < SHINGLE_CHARS:
+        return np.empty(0, dtype=np.uint64)
+    return _window_hashes(np.lib.stride_tricks.sliding_window_view(_code_points(text), SHINGLE_CHARS))
+
+
+def _window_hashes(windows: np.ndarray) -> np.ndarray:
+    hashes = np.full(len(windows), _FNV_OFFSET, dtype=np.uint64)
+    for column in range(SHINGLE_CHARS):
+        hashes = (hashes ^ windows[:, column]) * _FNV_PRIME
+    return np.unique(_fmix64(hashes))
+
+
+def signature(pieces: Iterable[str]) -> np.ndarray:
+    """MinHash signature (``NUM_PERM`` uint32 values) of a set of shingles from :func:`shingles`."""
+    ordered = sorted(set(pieces))
+    codes = _code_points("".join(ordered)).reshape(len(ordered), SHINGLE_CHARS)
+    return _signature(_window_hashes(codes))
+
+
+def _signature(hashes: np.ndarray) -> np.ndarray:
+    """datasketch's vectorised MinHash over already hashed shingles (their top 32 bits)."""
     minhash = MinHash(
-        num_perm=NUM_PERM, seed=MINHASH_SEED, hashfunc=zlib.crc32, permutations=_permutations(), scheme="affine32"
+        num_perm=NUM_PERM, seed=MINHASH_SEED, hashfunc=int, permutations=_permutations(), scheme="affine32"
     )
-    minhash.update_batch([piece.encode("utf-8") for piece in pieces])
+    minhash.update_batch((hashes >> np.uint64(32)).tolist())
     return minhash.hashvalues.astype("<u4")
 
 
 def band_keys(values: np.ndarray) -> list[int]:
-    """One signed 64-bit key per band: a hash of the band number and its ``ROWS`` values."""
-    raw = values.astype("<u4").tobytes()
-    width = ROWS * 4
-    return [
-        int.from_bytes(
-            hashlib.blake2b(bytes([band]) + raw[band * width : (band + 1) * width], digest_size=8).digest(),
-            "little",
-            signed=True,
-        )
-        for band in range(BANDS)
-    ]
+    """One signed 64-bit key per band: a hash of the band number, its ``ROWS`` values and
+    :data:`INDEX_FORMAT`."""
+    rows = values.astype(np.uint64).reshape(BANDS, ROWS)
+    keys = _fmix64(np.arange(BANDS, dtype=np.uint64) + np.uint64(INDEX_FORMAT << 32))
+    for column in range(ROWS):
+        keys = _fmix64((keys ^ rows[:, column]) * _FNV_PRIME)
+    return keys.view(np.int64).tolist()
 
 
 def estimated_similarity(a: np.ndarray, b: np.ndarray) -> float:
@@ -131,9 +170,12 @@ def estimated_similarity(a: np.ndarray, b: np.ndarray) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Sketch:
-    """A text ready for near-duplicate matching: its shingles, signature and band keys."""
+    """A text ready for near-duplicate matching: the compared text (its shingle strings are
+    only built to verify a candidate), how many distinct shingles it has, its signature
+    and band keys."""
 
-    shingles: set[str]
+    text: str
+    shingle_count: int
     signature: np.ndarray
     keys: list[int]
 
@@ -143,9 +185,9 @@ def sketch(body: str) -> Sketch | None:
     text = dedup_text(body)
     if len(text) < MIN_CHARS:
         return None
-    pieces = shingles(text)
-    values = signature(pieces)
-    return Sketch(pieces, values, band_keys(values))
+    hashes = shingle_hashes(text)
+    values = _signature(hashes)
+    return Sketch(text, len(hashes), values, band_keys(values))
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,68 +222,137 @@ class NearDuplicateLinker:
     def link(self, session: Session, items: Sequence[ArticleItem], outcomes: Sequence[StoreOutcome]) -> list[NearMatch]:
         """Index the texts the store just wrote and cluster them with their near copies.
 
-        Only ``new`` and ``changed`` outcomes carry a text the index has not seen;
-        items are handled in order, so copies within one batch find each other.
+        Only ``new`` and ``changed`` outcomes carry a text the index has not seen. Items
+        are matched in order, exactly as if linked one by one (copies within one batch
+        find each other; a changed text leaves the index at its turn), but the stored
+        index is read with one set of look-ups and written with bulk statements.
         """
+        texts = [
+            (outcome, sketch(item.simplified.get("body") or item.body))
+            for item, outcome in zip(items, outcomes, strict=True)
+            if outcome.outcome in ("new", "changed")
+        ]
+        if not texts:
+            return []
+        index = _BatchIndex.read(session, texts)
         matches: list[NearMatch] = []
         now = datetime.now(UTC)
-        for item, outcome in zip(items, outcomes, strict=True):
-            if outcome.outcome not in ("new", "changed"):
-                continue
+        for outcome, found in texts:
             if outcome.outcome == "changed":
-                _drop_from_index(session, outcome.article_id)
-            found = sketch(item.simplified.get("body") or item.body)
+                index.drop(outcome.article_id)
             if found is None:
                 continue
-            copies = self._copies(session, outcome.article_id, found)
-            _add_to_index(session, outcome.article_id, found)
+            copies = self._copies(session, outcome.article_id, found, index)
+            index.add(outcome.article_id, found)
             if copies:
                 _cluster(session, outcome.article_id, copies, now)
                 matches.extend(NearMatch(outcome.article_id, other, sim) for other, sim in copies)
+        index.write(session)
         return matches
 
-    def _copies(self, session: Session, article_id: int, new: Sketch) -> list[tuple[int, float]]:
+    def _copies(self, session: Session, article_id: int, new: Sketch, index: _BatchIndex) -> list[tuple[int, float]]:
         """Articles whose text is a near copy of ``new``: ``(article id, Jaccard)``, best first."""
-        candidates = session.scalars(
-            select(NearDupBand.article_id)
-            .where(NearDupBand.key.in_(new.keys), NearDupBand.article_id != article_id)
-            .distinct()
-        ).all()
-        if not candidates:
-            return []
-        signatures = session.execute(
-            select(NearDupSignature.article_id, NearDupSignature.signature).where(
-                NearDupSignature.article_id.in_(candidates)
-            )
-        )
         floor = self.threshold - ESTIMATE_MARGIN
-        likely = [aid for aid, raw in signatures if estimated_similarity(new.signature, _decode(raw)) >= floor]
+        likely = [
+            other
+            for other, values in index.candidates(new.keys, article_id)
+            if estimated_similarity(new.signature, values) >= floor
+        ]
         if not likely:
             return []
+        pieces = shingles(new.text)
         bodies = session.execute(select(Article.id, Article.body_simplified).where(Article.id.in_(likely)))
-        scored = ((aid, round(jaccard(new.shingles, shingles(dedup_text(body))), 4)) for aid, body in bodies)
+        scored = ((aid, round(jaccard(pieces, shingles(dedup_text(body))), 4)) for aid, body in bodies)
         return sorted((s for s in scored if s[1] >= self.threshold), key=lambda s: (-s[1], s[0]))
 
 
-def _add_to_index(session: Session, article_id: int, new: Sketch) -> None:
-    """Core inserts: thousands of rows per batch, no ORM bookkeeping needed."""
-    session.execute(
-        insert(NearDupSignature),
-        [{"article_id": article_id, "signature": new.signature.tobytes(), "shingles": len(new.shingles)}],
-    )
-    session.execute(insert(NearDupBand), [{"key": key, "article_id": article_id} for key in set(new.keys)])
+class _BatchIndex:
+    """The stored LSH index as one batch sees it while matching its items in order.
 
+    Read once for the whole batch (band rows for every key of the batch, signatures of
+    every article they name), then kept current in memory: texts of this batch are added
+    as they are matched, and a changed article's stored text leaves at its turn.
+    :meth:`write` stores the net change with bulk statements.
+    """
 
-def _drop_from_index(session: Session, article_id: int) -> None:
-    """Remove an article's old text from the index (its keys are recomputed from the stored
-    signature, so the delete goes through the primary key)."""
-    raw = session.scalar(select(NearDupSignature.signature).where(NearDupSignature.article_id == article_id))
-    if raw is None:
-        return
-    session.execute(
-        delete(NearDupBand).where(NearDupBand.key.in_(band_keys(_decode(raw))), NearDupBand.article_id == article_id)
-    )
-    session.execute(delete(NearDupSignature).where(NearDupSignature.article_id == article_id))
+    def __init__(self, stored_keys: dict[int, list[int]], stored: dict[int, np.ndarray]) -> None:
+        self.stored_keys = stored_keys
+        self.stored = stored
+        #: Stored articles whose text this batch replaced (their rows are deleted on write).
+        self.dropped: set[int] = set()
+        self.added: dict[int, Sketch] = {}
+        self.added_keys: dict[int, set[int]] = {}
+
+    @classmethod
+    def read(cls, session: Session, texts: list[tuple[StoreOutcome, Sketch | None]]) -> _BatchIndex:
+        keys = list({key for _, found in texts if found is not None for key in found.keys})
+        stored_keys: dict[int, list[int]] = {}
+        for key, article_id in rows_in(session, select(NearDupBand.key, NearDupBand.article_id), NearDupBand.key, keys):
+            stored_keys.setdefault(key, []).append(article_id)
+        ids = {article_id for ids in stored_keys.values() for article_id in ids}
+        ids |= {outcome.article_id for outcome, _ in texts if outcome.outcome == "changed"}
+        stored = {
+            article_id: _decode(raw)
+            for article_id, raw in rows_in(
+                session,
+                select(NearDupSignature.article_id, NearDupSignature.signature),
+                NearDupSignature.article_id,
+                sorted(ids),
+            )
+        }
+        return cls(stored_keys, stored)
+
+    def candidates(self, keys: list[int], article_id: int) -> list[tuple[int, np.ndarray]]:
+        """Articles sharing a band key with ``keys`` (``article_id`` aside), with their signatures."""
+        found = {other for key in keys for other in self.stored_keys.get(key, ()) if other not in self.dropped}
+        found |= {other for key in keys for other in self.added_keys.get(key, ())}
+        found.discard(article_id)
+        return [
+            (other, self.added[other].signature if other in self.added else self.stored[other])
+            for other in sorted(found)
+        ]
+
+    def drop(self, article_id: int) -> None:
+        self.dropped.add(article_id)
+        old = self.added.pop(article_id, None)
+        for key in old.keys if old is not None else ():
+            self.added_keys[key].discard(article_id)
+
+    def add(self, article_id: int, found: Sketch) -> None:
+        self.added[article_id] = found
+        for key in found.keys:
+            self.added_keys.setdefault(key, set()).add(article_id)
+
+    def write(self, session: Session) -> None:
+        """Delete the replaced texts' rows (by primary key: their keys are recomputed from the
+        stored signatures), then insert this batch's texts: Core executemany, no ORM bookkeeping."""
+        replaced = sorted(self.dropped & self.stored.keys())
+        if replaced:
+            band = NearDupBand.__table__
+            session.execute(
+                delete(band).where(band.c.key == bindparam("old_key"), band.c.article_id == bindparam("old_id")),
+                [
+                    {"old_key": key, "old_id": article_id}
+                    for article_id in replaced
+                    for key in set(band_keys(self.stored[article_id]))
+                ],
+            )
+            signature_table = NearDupSignature.__table__
+            session.execute(
+                delete(signature_table).where(signature_table.c.article_id == bindparam("old_id")),
+                [{"old_id": article_id} for article_id in replaced],
+            )
+        if not self.added:
+            return
+        session.execute(insert(NearDupSignature.__table__), [
+            {"article_id": article_id, "signature": found.signature.tobytes(), "shingles": found.shingle_count}
+            for article_id, found in self.added.items()
+        ])
+        session.execute(insert(NearDupBand.__table__), [
+            {"key": key, "article_id": article_id}
+            for article_id, found in self.added.items()
+            for key in set(found.keys)
+        ])
 
 
 def _cluster(session: Session, article_id: int, copies: list[tuple[int, float]], now: datetime) -> None:

@@ -33,7 +33,7 @@ from archive.index import index_articles
 from crawler.items import Article, Capture
 from models.engine import database_url, make_engine, session_factory
 from models.errors import display_url, error_reason
-from models.repository import store_articles, store_captures
+from models.repository import KnownNames, store_articles, store_captures
 from pipelines.dedup import NearDuplicateLinker
 from pipelines.spool import DEFAULT_SPOOL_DIR, Spool, SpoolItem
 
@@ -80,6 +80,8 @@ class StorePipeline:
         self.engine = make_engine(url)
         self.sessions = session_factory(self.engine)
         self.batch: list[SpoolItem] = []
+        #: Site and person ids for the pipeline's lifetime: each name is looked up once.
+        self.names = KnownNames()
         #: Set by :meth:`from_crawler`; used to stop the crawl when the archive refuses writes.
         self.crawler: Crawler | None = None
 
@@ -161,13 +163,14 @@ class StorePipeline:
             try:
                 with self.sessions.begin() as session:
                     store_captures(session, captures)  # first, so versions link to their pages
-                    outcomes = store_articles(session, articles)
+                    outcomes = store_articles(session, articles, self.names)
                     near = self.near_duplicates.link(session, articles, outcomes)
                     # searchable exactly when committed: the index changes in the same transaction
                     index_articles(session, [o.article_id for o in outcomes if o.stores_text])
                 break
-            except IntegrityError:
-                if attempt == MAX_ATTEMPTS:
+            except BaseException as exc:
+                self.names.forget()  # ids learnt in the rolled-back transaction may not exist
+                if not isinstance(exc, IntegrityError) or attempt == MAX_ATTEMPTS:
                     raise
                 self.stats.inc_value("newsarchive/store/retries")
                 logger.info("batch collided with another writer (attempt %d); storing it again", attempt)

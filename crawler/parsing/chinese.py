@@ -7,6 +7,7 @@ it is done once per process.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import opencc
@@ -14,6 +15,8 @@ import opencc
 #: How much text is enough to tell the script (conversion is the costly part): a Traditional
 #: text changes dozens of characters in the first few hundred.
 _SAMPLE = 600
+#: Han characters (CJK Unified Ideographs and Extension A), the ones t2s may change.
+_HAN = re.compile("[\u3400-\u9fff]")
 #: Share of characters that must change under t2s for text to count as Traditional.
 _TRADITIONAL_SHARE = 0.03
 
@@ -30,8 +33,11 @@ def to_simplified(text: str) -> str:
 
 def detect_script(text: str) -> str:
     """``"zh-Hant"`` when a noticeable share of the Han characters change under t2s, else ``"zh-Hans"``."""
-    sample = "".join(c for c in text[: _SAMPLE * 2] if "\u3400" <= c <= "\u9fff")[:_SAMPLE]
+    sample = "".join(_HAN.findall(text, 0, _SAMPLE * 2))[:_SAMPLE]
     if not sample:
         return "zh-Hans"
-    changed = sum(a != b for a, b in zip(sample, to_simplified(sample)))
+    simplified = to_simplified(sample)
+    if simplified == sample:  # most pages: nothing to count
+        return "zh-Hans"
+    changed = sum(a != b for a, b in zip(sample, simplified))
     return "zh-Hant" if changed / len(sample) >= _TRADITIONAL_SHARE else "zh-Hans"

@@ -9,6 +9,7 @@ people.com.cn hides ``div.otitle`` that way.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -72,14 +73,24 @@ def hidden_classes(css_texts: Iterable[str]) -> frozenset[str]:
     """
     found: set[str] = set()
     for css in css_texts:
-        for rule in _top_level(css).split("}"):
-            selectors, _, declarations = rule.partition("{")
-            if not _HIDDEN_STYLE.search(declarations):
-                continue
-            for selector in selectors.split(","):
-                match = _CLASS_SELECTOR.search(selector.strip())
-                if match:
-                    found.add(match.group(1))
+        found.update(_hidden_in(css))
+    return frozenset(found)
+
+
+@functools.lru_cache(maxsize=256)
+def _hidden_in(css: str) -> frozenset[str]:
+    """:func:`hidden_classes` of one stylesheet; cached, as a site repeats its inline styles on every page."""
+    if not _HIDDEN_STYLE.search(css):
+        return frozenset()
+    found: set[str] = set()
+    for rule in _top_level(css).split("}"):
+        selectors, _, declarations = rule.partition("{")
+        if not _HIDDEN_STYLE.search(declarations):
+            continue
+        for selector in selectors.split(","):
+            match = _CLASS_SELECTOR.search(selector.strip())
+            if match:
+                found.add(match.group(1))
     return frozenset(found)
 
 
@@ -117,11 +128,12 @@ def is_pager_line(text: str) -> bool:
 
 def is_hidden(element: etree._Element, hidden: frozenset[str]) -> bool:
     """Whether the reader cannot see ``element``: inline style, ``hidden`` attribute or a hiding class."""
-    style = element.get("style") or ""
-    if _HIDDEN_STYLE.search(style) or element.get("hidden") is not None:
+    style = element.get("style")
+    if (style and _HIDDEN_STYLE.search(style)) or element.get("hidden") is not None:
         return True
-    if hidden and not _SHOWN_STYLE.search(style):
-        return any(name in hidden for name in (element.get("class") or "").split())
+    if hidden and not (style and _SHOWN_STYLE.search(style)):
+        classes = element.get("class")
+        return bool(classes) and any(name in hidden for name in classes.split())
     return False
 
 

@@ -12,8 +12,9 @@ it. A field that raises becomes a ``parse_error`` problem, never a crash.
 from __future__ import annotations
 
 import functools
+import heapq
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from difflib import SequenceMatcher
 from functools import cached_property
 from typing import Any, TypeVar
@@ -24,6 +25,7 @@ from lxml import etree
 from crawler.items import Article, Image, Problem
 from crawler.parsing import labels
 from crawler.parsing.chinese import detect_script
+from crawler.parsing.css import ElementIndex
 from crawler.parsing.dates import META_DATE_NAMES, FoundDate, first_date, looks_like_date, parse_date_value
 from crawler.parsing.html import json_ld, meta_tags, parse_html, strip_non_content, style_texts, wrapper_title
 from crawler.parsing.text import (
@@ -62,10 +64,8 @@ _CRUMB_LEAD = re.compile(r"^[^>»›→]{0,8}位置\s*[:：]?")
 #: Text after the last breadcrumb link naming the current page without a link (``>> 业界新闻``).
 _CRUMB_TAIL_LIMIT = 24
 _CRUMB_SEPARATORS = re.compile(r"^[\s>»›→\-－＞|｜/]*$")
-#: Text nodes holding a breadcrumb separator.
-_SEPARATOR_TEXT = etree.XPath(
-    "//body//text()[contains(., '>') or contains(., '»') or contains(., '›') or contains(., '＞') or contains(., '位置')]"
-)
+#: What text holding a breadcrumb separator or a location label contains.
+_SEPARATOR = re.compile("[>»›＞]|位置")
 #: A site or channel name after a separator at the end of <title>: ``--人民网``, ``_新华网``, ``-中国科普网``.
 _TITLE_PREFIX = re.compile(r"^[^-—_|｜–\d\s]{1,6}\s*(?:--|_|——)\s*")
 _TITLE_SUFFIX = re.compile(r"\s*(?:--|—|_|\||｜|-|–)\s*[^-—_|｜–\d]{1,12}$")
@@ -93,8 +93,31 @@ _HUB_LINK_SHARE = 0.5
 _MIN_BODY_CHARS = 40
 
 
+def remembered(method: Callable[..., T]) -> Callable[..., T]:
+    """Remember a page method's answer per page and per arguments.
+
+    Fields ask each other (the body drops headline repeats, the verdict asks for title,
+    date and editors) and templates look up the same parts several times; recomputing
+    cost more than the reading itself. The memo is keyed by the method itself, so a
+    template's override and the generic answer it falls back on (``super()``) are
+    remembered apart. Only for methods whose answer depends on the page alone.
+    """
+
+    @functools.wraps(method)
+    def cached(self: GenericArticlePage, *args: Any) -> T:
+        key = (method, args)
+        if key not in self._answers:
+            self._answers[key] = method(self, *args)
+        return self._answers[key]
+
+    return cached
+
+
 def field_method(field: str, default: Any) -> Callable[[Callable[..., T]], Callable[..., T]]:
-    """Turn an exception in one field method into a ``parse_error`` problem and a default value."""
+    """Turn an exception in one field method into a ``parse_error`` problem and a default value.
+
+    The answer (or the default) is :func:`remembered`, so a failing field reports its problem once.
+    """
 
     def wrap(method: Callable[..., T]) -> Callable[..., T]:
         @functools.wraps(method)
@@ -107,7 +130,7 @@ def field_method(field: str, default: Any) -> Callable[[Callable[..., T]], Calla
                 )
                 return default() if callable(default) else default
 
-        return guarded
+        return remembered(guarded)
 
     return wrap
 
@@ -124,6 +147,7 @@ class GenericArticlePage:
         self.url = url
         self.encoding = encoding
         self.problems: list[Problem] = []
+        self._answers: dict[tuple[Callable[..., Any], tuple[Any, ...]], Any] = {}
         self.root = parse_html(html) if isinstance(html, str) else html
         self._wrapper_title = wrapper_title(html) if isinstance(html, str) else ""
         self.meta = meta_tags(self.root)
@@ -134,13 +158,15 @@ class GenericArticlePage:
     # -- page furniture, found once ---------------------------------------------------
 
     @cached_property
+    def index(self) -> ElementIndex:
+        """Ids and class names of the page, collected in one walk for every lookup that needs them."""
+        return ElementIndex(self.root)
+
+    @cached_property
     def marked(self) -> dict[str, list[etree._Element]]:
         """Elements whose class/id mark them as title, date, source, author or pager, in page order."""
         found: dict[str, list[etree._Element]] = {kind: [] for kind in _MARKS}
-        for element in self.root.iter():
-            if not isinstance(element.tag, str):
-                continue
-            marks = f"{element.get('class') or ''} {element.get('id') or ''}"
+        for element, marks in self.index.attributed:
             if len(marks) < 3:
                 continue
             for kind in _kinds_marked(marks):
@@ -192,12 +218,14 @@ class GenericArticlePage:
         """The container with the most punctuated paragraph text, discounted by its share of link text."""
         scores: dict[etree._Element, float] = {}
         for element in self.root.iter("p", "div", "td", "section", "article", "font", "span", "text"):
-            text = _own_paragraph_text(element)
+            raw = _own_paragraph_text(element)
+            # folding whitespace only shortens text and never adds punctuation: most elements stop here
+            if len(raw) < 10 or not _PUNCTUATION.search(raw):
+                continue
+            text = clean_text(raw)
             if len(text) < 10:
                 continue
             punctuation = len(_PUNCTUATION.findall(text))
-            if not punctuation:
-                continue
             score = 1 + punctuation + min(len(text) / 100, 3)
             holder = element if element.tag in ("div", "td", "text") else element.getparent()
             if holder is None:
@@ -208,8 +236,14 @@ class GenericArticlePage:
                 scores[grandparent] = scores.get(grandparent, 0.0) + score / 2
         if not scores:
             return None
-        top = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:5]
-        return max(top, key=lambda item: item[1] * (1 - link_density(item[0])))[0]
+        best, best_value = None, -1.0
+        for element, score in heapq.nlargest(5, scores.items(), key=lambda item: item[1]):
+            if score <= best_value:  # (1 - link density) <= 1: it cannot win, so skip its link count
+                break
+            value = score * (1 - link_density(element))
+            if value > best_value:
+                best, best_value = element, value
+        return best
 
     @cached_property
     def body_blocks(self) -> list[Block]:
@@ -266,7 +300,8 @@ class GenericArticlePage:
         pieces: list[str] = []
         size = 0
         for node in _following(element, lambda e: is_hidden(e, self.hidden)):
-            text = clean_text(_own_text(node))
+            raw = _own_text(node)
+            text = clean_text(raw) if raw and not raw.isspace() else ""
             if text:
                 pieces.append(text)
                 size += len(text)
@@ -278,7 +313,8 @@ class GenericArticlePage:
     def page_text(self) -> str:
         """All text of the page, one text node a line (a cheap last resort for sources and dates)."""
         body = self.root.find("body")
-        pieces = (clean_text(t) for t in (body if body is not None else self.root).itertext())
+        texts = (body if body is not None else self.root).itertext()
+        pieces = (clean_text(t) for t in texts if not t.isspace())
         return "\n".join(piece for piece in pieces if piece)
 
     # -- one method per Article field --------------------------------------------------
@@ -434,8 +470,7 @@ class GenericArticlePage:
             if crumbs:
                 return crumbs
         seen: set[etree._Element] = set()
-        for separator in _SEPARATOR_TEXT(self.root):
-            node = separator.getparent()
+        for node in _separator_holders(self.root):
             for _ in range(3):
                 if node is None or node in seen:
                     break
@@ -556,8 +591,11 @@ class GenericArticlePage:
     def _looks_like_list(self) -> bool:
         if self.body_element is None:
             return True
+        links = list(self.root.iter("a"))
+        if len(links) < 40:  # too few links for either rule below
+            return False
         body_chars = len(self.body())
-        headline_links = sum(1 for a in self.root.iter("a") if _visible_length(a) >= 12)
+        headline_links = sum(1 for a in links if _has_visible_length(a, 12))
         return headline_links >= 40 and body_chars < 40 * headline_links and self.published() is None or (
             headline_links >= 60 and body_chars < 600
         )
@@ -627,8 +665,13 @@ def registrable_domain(host: str) -> str:
     return ".".join(labels_[-2:])
 
 
+@functools.lru_cache(maxsize=4096)
 def _match_score(text: str, reference: str) -> float:
-    """How well ``text`` is the headline of ``reference`` (the <title>): inside it, and covering most of it."""
+    """How well ``text`` is the headline of ``reference`` (the <title>): inside it, and covering most of it.
+
+    Cached: the headline search scores the same texts against the same title from
+    nested candidates, and the sequence matching is the costly part.
+    """
     if text in reference:
         size = len(text)
     else:
@@ -644,8 +687,8 @@ def _narrowest_match(element: etree._Element, reference: str) -> etree._Element:
         return element
     score = _match_score(text, reference)
     while True:
-        children = [c for c in element if isinstance(c.tag, str) and element_text(c)]
-        scored = [(_match_score(element_text(c), reference), c) for c in children]
+        texts = ((c, element_text(c)) for c in element if isinstance(c.tag, str))
+        scored = [(_match_score(t, reference), c) for c, t in texts if t]
         if not scored:
             return element
         best_score, best = max(scored, key=lambda item: item[0])
@@ -660,9 +703,11 @@ def _kinds_marked(marks: str) -> tuple[str, ...]:
     return tuple(kind for kind, pattern in _MARKS.items() if pattern.search(marks))
 
 
-def _visible_length(element: etree._Element) -> int:
-    """Characters of text in ``element`` without whitespace (cheaper than :func:`element_text` for counting)."""
-    return sum(len("".join(text.split())) for text in element.itertext())
+def _has_visible_length(element: etree._Element, size: int) -> bool:
+    """Whether ``element`` has at least ``size`` characters of text besides whitespace (cheaper than
+    :func:`element_text` for counting; most links are ruled out by their raw length)."""
+    text = "".join(element.itertext())
+    return len(text) >= size and len("".join(text.split())) >= size
 
 
 def _own_text(element: etree._Element) -> str:
@@ -673,10 +718,10 @@ def _own_text(element: etree._Element) -> str:
 
 
 def _own_paragraph_text(element: etree._Element) -> str:
-    """Text a paragraph-like element contributes: all of a ``<p>``, the direct text of containers."""
+    """Text a paragraph-like element contributes, unfolded: all of a ``<p>``, the direct text of containers."""
     if element.tag == "p":
-        return clean_text("".join(element.itertext()))
-    return clean_text(_own_text(element))
+        return "".join(element.itertext())
+    return _own_text(element)
 
 
 def _following(element: etree._Element, skip: Callable[[etree._Element], bool]) -> Iterable[etree._Element]:
@@ -696,6 +741,22 @@ def _subtree(root: etree._Element, skip: Callable[[etree._Element], bool]) -> It
             continue
         yield node
         stack.extend(reversed(node))
+
+
+def _separator_holders(root: etree._Element) -> Iterator[etree._Element]:
+    """Per text of ``<body>`` holding a separator, in document order, its element (for a tail, the
+    element it follows, as lxml's ``getparent`` of a tail text answers).
+
+    A lazy walk, so the search stops at the trail, which sits near the top of a page; an
+    XPath over every text node cost a millisecond a page whether a trail was found or not.
+    """
+    body = root.find("body")
+    if body is None:
+        return
+    for event, element in etree.iterwalk(body, events=("start", "end")):
+        text = element.text if event == "start" else element.tail if element is not body else None
+        if text and _SEPARATOR.search(text):
+            yield element
 
 
 def _trail(element: etree._Element, title: str | None, *, marked: bool = False) -> list[str]:

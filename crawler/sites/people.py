@@ -12,11 +12,11 @@ from __future__ import annotations
 from functools import cached_property
 
 from lxml import etree
-from lxml.cssselect import CSSSelector
 
 from crawler.parsing import labels
+from crawler.parsing.css import Selector
 from crawler.parsing.dates import FoundDate, first_date
-from crawler.sites.generic import GenericArticlePage, element_text, field_method
+from crawler.sites.generic import GenericArticlePage, element_text, field_method, remembered
 
 #: Selectors per page part, current layout first.
 _SELECTORS = {
@@ -30,7 +30,7 @@ _SELECTORS = {
     "editors": "div.edit",
     "crumbs": "#rwb_navpath",
 }
-_COMPILED = {part: CSSSelector(css) for part, css in _SELECTORS.items()}
+_COMPILED = {part: Selector(css) for part, css in _SELECTORS.items()}
 
 
 class PeoplePage(GenericArticlePage):
@@ -44,10 +44,11 @@ class PeoplePage(GenericArticlePage):
         # The template's stylesheet hides div.otitle; copies of pages often lose that <style>.
         self.hidden = self.hidden | {"otitle"}
 
+    @remembered
     def _first(self, part: str) -> etree._Element | None:
-        found = _COMPILED[part](self.root)
-        return found[0] if found else None
+        return _COMPILED[part].first(self.index)
 
+    @remembered
     def _text_of(self, part: str) -> str | None:
         element = self._first(part)
         return element_text(element) if element is not None else None

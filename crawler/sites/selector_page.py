@@ -14,10 +14,10 @@ from functools import cached_property
 from typing import ClassVar
 
 from lxml import etree
-from lxml.cssselect import CSSSelector
 
+from crawler.parsing.css import Selector
 from crawler.parsing.text import is_hidden
-from crawler.sites.generic import GenericArticlePage, element_text
+from crawler.sites.generic import GenericArticlePage, element_text, remembered
 
 
 class SelectorPage(GenericArticlePage):
@@ -30,23 +30,22 @@ class SelectorPage(GenericArticlePage):
     """
 
     SELECTORS: ClassVar[dict[str, str]] = {}
-    _compiled: ClassVar[dict[str, list[CSSSelector]]]
+    _compiled: ClassVar[dict[str, Selector]]
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
-        cls._compiled = {
-            part: [CSSSelector(alternative.strip()) for alternative in css.split(",")]
-            for part, css in cls.SELECTORS.items()
-        }
+        cls._compiled = {part: Selector(css) for part, css in cls.SELECTORS.items()}
 
+    @remembered
     def first(self, part: str) -> etree._Element | None:
         """The first visible element of the first selector of ``part`` that finds one, or ``None``."""
-        for selector in self._compiled[part]:
-            for element in selector(self.root):
+        for matches in self._compiled[part].each_alternative(self.index):
+            for element in matches:
                 if not _hidden_here(element, self.hidden):
                     return element
         return None
 
+    @remembered
     def text_of(self, part: str) -> str | None:
         """Visible text of the first element of ``part``; ``None`` when absent or empty."""
         element = self.first(part)

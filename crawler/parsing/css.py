@@ -1,0 +1,161 @@
+"""Site-template CSS selectors, matched against an index of the page built in one walk.
+
+lxml's ``CSSSelector`` runs an XPath that scans the whole tree and applies string
+functions to every ``class`` attribute, and each call pays tens of microseconds of
+set-up; a template asks ten of them per page, which cost more than parsing the page.
+Templates only use tags, classes, ids and the descendant combinator, so a selector is
+matched here from its last step: candidates come from :class:`ElementIndex` (ids and
+class names, collected in the one walk the page does anyway) or from lxml's C-level
+tag filter, and their ancestors are checked for the earlier steps. Results are in
+document order, as ``CSSSelector`` gives them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+import cssselect
+from cssselect.parser import Class, CombinedSelector, Element, Hash
+from lxml import etree
+
+
+class ElementIndex:
+    """Every element with a class or id, with that text, in document order; looked up by id or class name.
+
+    The walk is shared with the generic reading (its class/id marks), and the lookup
+    tables are only built when a selector first needs them.
+    """
+
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+        #: ``(element, "class id")`` for every element with a class or id, in document order.
+        self.attributed: list[tuple[etree._Element, str]] = []
+        for element in root.iter(etree.Element):  # elements only: no comments or processing instructions
+            attributes = element.attrib
+            if not attributes:  # most elements: one cheap test
+                continue
+            classes = attributes.get("class")
+            ident = attributes.get("id")
+            if classes is not None or ident is not None:
+                self.attributed.append((element, f"{classes or ''} {ident or ''}"))
+
+    @cached_property
+    def by_id(self) -> dict[str, list[etree._Element]]:
+        found: dict[str, list[etree._Element]] = {}
+        for element, _ in self.attributed:
+            ident = element.get("id")
+            if ident is not None:
+                found.setdefault(ident, []).append(element)
+        return found
+
+    @cached_property
+    def by_class(self) -> dict[str, list[etree._Element]]:
+        found: dict[str, list[etree._Element]] = {}
+        for element, _ in self.attributed:
+            for name in set((element.get("class") or "").split()):
+                found.setdefault(name, []).append(element)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One compound selector: ``div.a.b#c`` (``tag`` ``None`` for any element)."""
+
+    tag: str | None
+    ident: str | None
+    classes: tuple[str, ...]
+
+    def matches(self, element: etree._Element) -> bool:
+        if self.tag is not None and element.tag != self.tag:
+            return False
+        if self.ident is not None and element.get("id") != self.ident:
+            return False
+        if self.classes:
+            names = (element.get("class") or "").split()
+            return all(name in names for name in self.classes)
+        return True
+
+    def candidates(self, index: ElementIndex) -> Iterable[etree._Element]:
+        """Elements that may match, in document order, from the narrowest source available."""
+        if self.ident is not None:
+            return index.by_id.get(self.ident, ())
+        if self.classes:
+            return index.by_class.get(self.classes[0], ())
+        return index.root.iter(self.tag) if self.tag is not None else index.root.iter()
+
+
+class Selector:
+    """A comma-separated group of descendant selectors (``"div.rm_txt h1, h1#newstit"``).
+
+    Raises :class:`ValueError` at construction for anything else (``>``, attributes,
+    pseudo-classes): write such a template with lxml's ``CSSSelector`` instead.
+    """
+
+    def __init__(self, css: str) -> None:
+        self.css = css
+        self.alternatives = [_steps(parsed.parsed_tree, css) for parsed in cssselect.parse(css)]
+
+    def each_alternative(self, index: ElementIndex) -> Iterator[Iterator[etree._Element]]:
+        """Per alternative, in the order written, its matches in document order (for templates
+        that try their layouts in turn)."""
+        return (self._matches(steps, index) for steps in self.alternatives)
+
+    def first(self, index: ElementIndex) -> etree._Element | None:
+        """The first matching element in document order, whichever alternative matches it, or ``None``."""
+        firsts = [found for matches in self.each_alternative(index) if (found := next(matches, None)) is not None]
+        if len(firsts) < 2:
+            return firsts[0] if firsts else None
+        return min(firsts, key=_document_position)
+
+    @staticmethod
+    def _matches(steps: tuple[_Step, ...], index: ElementIndex) -> Iterator[etree._Element]:
+        last, ancestors = steps[-1], steps[:-1]
+        for element in last.candidates(index):
+            if last.matches(element) and _has_ancestors(element, ancestors):
+                yield element
+
+
+def _has_ancestors(element: etree._Element, steps: tuple[_Step, ...]) -> bool:
+    """Whether ancestors of ``element`` match ``steps`` right to left (nearest match first is exact
+    for descendant combinators)."""
+    remaining = len(steps)
+    for ancestor in element.iterancestors():
+        if remaining == 0:
+            break
+        if steps[remaining - 1].matches(ancestor):
+            remaining -= 1
+    return remaining == 0
+
+
+def _document_position(element: etree._Element) -> tuple[int, ...]:
+    """Sibling indexes from the root down: sorts elements into document order."""
+    path = []
+    node, parent = element, element.getparent()
+    while parent is not None:
+        path.append(parent.index(node))
+        node, parent = parent, parent.getparent()
+    return tuple(reversed(path))
+
+
+def _steps(tree: object, css: str) -> tuple[_Step, ...]:
+    if isinstance(tree, CombinedSelector):
+        if tree.combinator != " ":
+            raise ValueError(f"selector {css!r}: only descendant combinators (spaces) are supported, not {tree.combinator!r}")
+        return (*_steps(tree.selector, css), *_steps(tree.subselector, css))
+    return (_compound(tree, css),)
+
+
+def _compound(tree: object, css: str) -> _Step:
+    ident, classes = None, []
+    while not isinstance(tree, Element):
+        if isinstance(tree, Hash):
+            ident = tree.id
+        elif isinstance(tree, Class):
+            classes.insert(0, tree.class_name)
+        else:
+            raise ValueError(f"selector {css!r}: only tags, .classes and #ids are supported, not {tree!r}")
+        tree = tree.selector
+    tag = tree.element if tree.element not in (None, "*") else None
+    return _Step(tag=tag, ident=ident, classes=tuple(classes))
