@@ -12,6 +12,9 @@ on its wording. Works on Simplified text (the normalise pipeline's ``simplified`
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from models.fingerprint import fold
 
 #: Credit and provenance lines: only boilerplate when the paragraph is short, since a
 #: sentence such as "记者从市交通局获悉，……" is real text.
@@ -41,3 +44,15 @@ def is_boilerplate(paragraph: str) -> bool:
 def substantive_text(body: str) -> str:
     """``body`` (paragraphs joined with ``"\\n"``) without its boilerplate paragraphs."""
     return "\n".join(p for p in body.split("\n") if not is_boilerplate(p))
+
+
+@lru_cache(maxsize=256)
+def folded_substantive_text(body: str) -> str:
+    """NFKC form of :func:`substantive_text`, from the body's cached fold (paragraphs are
+    judged as published, so the fold is split alongside the body). Cached: the exact
+    fingerprint's eligibility check and the near-duplicate sketch both ask for it."""
+    return "\n".join(
+        folded
+        for paragraph, folded in zip(body.split("\n"), fold(body).split("\n"), strict=True)
+        if not is_boilerplate(paragraph)
+    )

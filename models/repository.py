@@ -42,9 +42,9 @@ from sqlalchemy.orm import Session, load_only
 
 from crawler.items import Article as ArticleItem
 from crawler.items import Capture as CaptureItem
-from models.boilerplate import substantive_text
+from models.boilerplate import folded_substantive_text
 from models.dedup import NearDupCluster, NearDupMember
-from models.fingerprint import Fingerprint, article_fingerprint, text_fingerprint
+from models.fingerprint import MIN_MATCHABLE_CHARS, Fingerprint, article_fingerprint, word_characters
 from models.schema import (
     Article,
     ArticlePerson,
@@ -216,7 +216,8 @@ class _ArticleBatch:
     def _read(self) -> None:
         urls = list(dict.fromkeys(url for p in self.pending for url in p.urls))
         url_ids = dict(rows_in(self.session, select(ArticleUrl.url, ArticleUrl.article_id), ArticleUrl.url, urls))
-        digests = list({p.fingerprint.digest for p in self.pending if _matchable(p.item, p.fingerprint)})
+        # a superset of what may match (boilerplate is only checked for items not found by URL)
+        digests = list({p.fingerprint.digest for p in self.pending if p.fingerprint.matchable})
         ids = set(url_ids.values())
         query = select(Article).options(load_only(*_IDENTITY_COLUMNS))
         articles = {a.id: a for a in rows_in(self.session, query, Article.id, list(ids), row=_entity)}
@@ -419,7 +420,7 @@ def _matchable(item: ArticleItem, fingerprint: Fingerprint) -> bool:
     without its boilerplate paragraphs (two pages holding only a copyright notice and an
     editor line are two pages, not one article)."""
     body = item.simplified.get("body") or item.body
-    return fingerprint.matchable and text_fingerprint(substantive_text(body)).matchable
+    return fingerprint.matchable and len(word_characters(folded_substantive_text(body))) >= MIN_MATCHABLE_CHARS
 
 
 def _item_urls(item: ArticleItem) -> list[str]:

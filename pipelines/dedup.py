@@ -49,7 +49,6 @@ index misses too many pairs) and 1.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -62,7 +61,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from crawler.items import Article as ArticleItem
-from models.boilerplate import substantive_text
+from models.boilerplate import folded_substantive_text
 from models.dedup import NearDupBand, NearDupCluster, NearDupMember, NearDupSignature
 from models.repository import StoreOutcome, rows_in
 from models.schema import Article
@@ -90,7 +89,7 @@ def dedup_text(body: str) -> str:
     """The text near-duplicates are compared on: substantive paragraphs, NFKC-folded,
     without whitespace, punctuation or symbols (like the fingerprint's normalisation,
     but with one C-level regex: it runs on every stored text and on every candidate)."""
-    return _NON_WORD.sub("", unicodedata.normalize("NFKC", substantive_text(body)))
+    return _NON_WORD.sub("", folded_substantive_text(body))
 
 
 def shingles(text: str) -> set[str]:

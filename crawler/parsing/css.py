@@ -118,14 +118,14 @@ class Selector:
 
 
 def _has_ancestors(element: etree._Element, steps: tuple[_Step, ...]) -> bool:
-    """Whether ancestors of ``element`` match ``steps`` right to left (nearest match first is exact
-    for descendant combinators)."""
+    """Whether ancestors of ``element`` match ``steps`` right to left (taking the nearest match first
+    is exact for descendant combinators)."""
     remaining = len(steps)
-    for ancestor in element.iterancestors():
-        if remaining == 0:
-            break
-        if steps[remaining - 1].matches(ancestor):
+    node = element.getparent()
+    while remaining and node is not None:
+        if steps[remaining - 1].matches(node):
             remaining -= 1
+        node = node.getparent()
     return remaining == 0
 
 

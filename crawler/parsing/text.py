@@ -10,8 +10,9 @@ people.com.cn hides ``div.otitle`` that way.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -129,17 +130,32 @@ def is_pager_line(text: str) -> bool:
 def is_hidden(element: etree._Element, hidden: frozenset[str]) -> bool:
     """Whether the reader cannot see ``element``: inline style, ``hidden`` attribute or a hiding class."""
     style = element.get("style")
-    if (style and _HIDDEN_STYLE.search(style)) or element.get("hidden") is not None:
+    hides, shows = _style_display(style) if style else (False, False)
+    if hides or element.get("hidden") is not None:
         return True
-    if hidden and not (style and _SHOWN_STYLE.search(style)):
+    if hidden and not shows:
         classes = element.get("class")
         return bool(classes) and any(name in hidden for name in classes.split())
     return False
 
 
+@functools.lru_cache(maxsize=2048)
+def _style_display(style: str) -> tuple[bool, bool]:
+    """Whether an inline style hides the element, and whether it sets a visible ``display``; cached,
+    as a page repeats a few styles on every paragraph."""
+    return _HIDDEN_STYLE.search(style) is not None, _SHOWN_STYLE.search(style) is not None
+
+
 def is_widget(element: etree._Element) -> bool:
     """Whether class/id mark a share bar, font-size switch, related list, pager, comments or ad."""
-    marks = f"{element.get('class') or ''} {element.get('id') or ''}".strip()
+    classes, ident = element.get("class"), element.get("id")
+    return bool(classes or ident) and _is_widget_marks(classes, ident)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_widget_marks(classes: str | None, ident: str | None) -> bool:
+    """:func:`is_widget` of one class/id pair; cached, as a site repeats its class names on every page."""
+    marks = f"{classes or ''} {ident or ''}".strip()
     return bool(marks) and _WIDGET.search(marks) is not None
 
 
@@ -156,7 +172,7 @@ def is_link_list(element: etree._Element) -> bool:
     """A related-news list or menu: several links making up most of the text."""
     if element.tag not in ("ul", "ol", "dl", "table", "div"):
         return False
-    links = sum(1 for _ in element.iter("a"))
+    links = sum(1 for _ in itertools.islice(element.iter("a"), 3))
     return links >= 3 and link_density(element) > 0.6
 
 
@@ -175,7 +191,7 @@ def body_blocks(root: etree._Element, hidden: frozenset[str], *, furniture: bool
 
     ``furniture=True`` keeps widgets and link lists (for reading a whole page quickly).
     """
-    return list(_walk(root, hidden, furniture))
+    return _walk(root, hidden, furniture)
 
 
 def paragraphs(root: etree._Element, hidden: frozenset[str] = frozenset()) -> list[str]:
@@ -183,15 +199,18 @@ def paragraphs(root: etree._Element, hidden: frozenset[str] = frozenset()) -> li
     return [b.text for b in body_blocks(root, hidden) if b.kind != "img"]
 
 
-def _walk(root: etree._Element, hidden: frozenset[str], furniture: bool) -> Iterator[Block]:
+def _walk(root: etree._Element, hidden: frozenset[str], furniture: bool) -> list[Block]:
+    """The blocks of ``root``: one explicit-stack walk (no recursion limit), text gathered per line."""
+    blocks: list[Block] = []
     buffer: list[str] = []
-    state = {"centered": False, "heading": ""}
+    centered, heading = False, ""
 
-    def flush() -> Iterator[Block]:
-        text = clean_text("".join(buffer))
-        buffer.clear()
-        if text:
-            yield Block(kind=state["heading"] or "p", text=text, centered=state["centered"])
+    def flush() -> None:
+        if buffer:
+            text = clean_text("".join(buffer))
+            buffer.clear()
+            if text:
+                blocks.append(Block(kind=heading or "p", text=text, centered=centered))
 
     stack: list[tuple[etree._Element, bool]] = [(root, False)]
     while stack:
@@ -199,10 +218,10 @@ def _walk(root: etree._Element, hidden: frozenset[str], furniture: bool) -> Iter
         tail = node.tail if node is not root else None
         if leaving:
             if node.tag in BLOCK_TAGS:
-                yield from flush()
-                state["centered"] = False
+                flush()
+                centered = False
                 if node.tag in HEADING_TAGS:
-                    state["heading"] = ""
+                    heading = ""
             if tail:
                 buffer.append(tail)
             continue
@@ -212,28 +231,30 @@ def _walk(root: etree._Element, hidden: frozenset[str], furniture: bool) -> Iter
                 buffer.append(tail)
             continue
         if tag == "br":
-            yield from flush()
+            flush()
             if tail:
                 buffer.append(tail)
             continue
         if tag == "img":
             src = node.get("data-src") or node.get("data-original") or node.get("src") or ""
             if src and not _is_icon(node):
-                yield from flush()
-                yield Block(kind="img", src=src.strip(), text=clean_text(node.get("alt")))
+                flush()
+                blocks.append(Block(kind="img", src=src.strip(), text=clean_text(node.get("alt"))))
             if tail:
                 buffer.append(tail)
             continue
         if tag in BLOCK_TAGS:
-            yield from flush()
-            state["centered"] = bool(_CENTERED.search(node.get("style") or "")) or node.get("align") == "center"
+            flush()
+            style = node.get("style")
+            centered = bool(style and _CENTERED.search(style)) or node.get("align") == "center"
             if tag in HEADING_TAGS:
-                state["heading"] = tag if tag in ("h2", "h3", "h4") else "h4"
+                heading = tag if tag in ("h2", "h3", "h4") else "h4"
         if node.text:
             buffer.append(node.text)
         stack.append((node, True))
-        stack.extend((child, False) for child in reversed(node))
-    yield from flush()
+        stack.extend([(child, False) for child in reversed(node)])
+    flush()
+    return blocks
 
 
 def _skipped(node: etree._Element, hidden: frozenset[str], furniture: bool) -> bool:
@@ -246,8 +267,8 @@ def _is_link_paragraph(node: etree._Element) -> bool:
     """A paragraph that is nothing but a link ("点击进入…>>") is navigation, not article text."""
     if node.tag != "p":
         return False
-    links = node.findall(".//a")
-    if not links or node.find(".//img") is not None:
+    links = list(node.iter("a"))
+    if not links or next(node.iter("img"), None) is not None:
         return False
     linked = "".join("".join(t for a in links for t in a.itertext()).split())
     return bool(linked) and linked == "".join("".join(node.itertext()).split())

@@ -299,7 +299,7 @@ class GenericArticlePage:
     def _text_following(self, element: etree._Element, limit: int) -> str:
         pieces: list[str] = []
         size = 0
-        for node in _following(element, lambda e: is_hidden(e, self.hidden)):
+        for node in _following(element, self.hidden):
             raw = _own_text(node)
             text = clean_text(raw) if raw and not raw.isspace() else ""
             if text:
@@ -357,18 +357,14 @@ class GenericArticlePage:
 
     @field_method("original_title", None)
     def original_title(self) -> str | None:
-        for text in (self._hidden_and_body_text, self.after_title_text):
+        # body text including hidden parts: 原标题 often sits in a hidden element
+        hidden_and_body = " ".join(self.body_element.itertext()) if self.body_element is not None else ""
+        # every label (原标题, 原题为 …) starts with 原: a body without it is not worth cleaning
+        for text in (clean_text(hidden_and_body) if "原" in hidden_and_body else "", self.after_title_text):
             found = labels.find_original_title(text)
             if found:
                 return found
         return None
-
-    @cached_property
-    def _hidden_and_body_text(self) -> str:
-        """Body text including hidden parts: 原标题 often sits in a hidden element."""
-        if self.body_element is None:
-            return ""
-        return clean_text(" ".join(self.body_element.itertext()))
 
     @field_method("published", None)
     def published(self) -> FoundDate | None:
@@ -522,6 +518,8 @@ class GenericArticlePage:
                     numbered.setdefault(int(match.group(1)), urljoin(self.url, href))
             if numbered:
                 break
+        if len(numbered) < 2:  # not paginated (and no need to canonicalize anything)
+            return [self.url]
         own = canonicalize(self.url)
         same_article = {n: u for n, u in numbered.items() if canonicalize(u) == own or _same_stem(u, self.url)}
         if len(same_article) < 2:
@@ -589,16 +587,28 @@ class GenericArticlePage:
         )
 
     def _looks_like_list(self) -> bool:
+        """Many headline-sized links (12+ characters) for little body text: a list page.
+
+        That is 40 such links, more than one per 40 body characters, and no date; or 60
+        with under 600 body characters. Counting links is the costly part, so it is
+        skipped when no count could decide it and stops at the count that does.
+        """
         if self.body_element is None:
             return True
-        links = list(self.root.iter("a"))
-        if len(links) < 40:  # too few links for either rule below
-            return False
         body_chars = len(self.body())
-        headline_links = sum(1 for a in links if _has_visible_length(a, 12))
-        return headline_links >= 40 and body_chars < 40 * headline_links and self.published() is None or (
-            headline_links >= 60 and body_chars < 600
-        )
+        thresholds = [60] if body_chars < 600 else []
+        if self.published() is None:
+            thresholds.append(max(40, body_chars // 40 + 1))
+        if not thresholds:
+            return False
+        needed = min(thresholds)
+        headline_links = 0
+        for link in self.root.iter("a"):
+            if _has_visible_length(link, 12):
+                headline_links += 1
+                if headline_links >= needed:
+                    return True
+        return False
 
     def to_article(self) -> Article:
         """All fields read into one :class:`Article`; per-field failures are listed in ``problems``."""
@@ -724,23 +734,19 @@ def _own_paragraph_text(element: etree._Element) -> str:
     return _own_text(element)
 
 
-def _following(element: etree._Element, skip: Callable[[etree._Element], bool]) -> Iterable[etree._Element]:
-    """Elements after ``element`` in document order (not its descendants), pruning ``skip`` subtrees."""
+def _following(element: etree._Element, hidden: frozenset[str]) -> Iterator[etree._Element]:
+    """Visible elements after ``element`` in document order (not its descendants); hidden subtrees are pruned."""
     node: etree._Element | None = element
     while node is not None:
         for sibling in node.itersiblings():
-            yield from _subtree(sibling, skip)
+            stack = [sibling]
+            while stack:
+                current = stack.pop()
+                if not isinstance(current.tag, str) or is_hidden(current, hidden):
+                    continue
+                yield current
+                stack.extend(reversed(current))
         node = node.getparent()
-
-
-def _subtree(root: etree._Element, skip: Callable[[etree._Element], bool]) -> Iterable[etree._Element]:
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if not isinstance(node.tag, str) or skip(node):
-            continue
-        yield node
-        stack.extend(reversed(node))
 
 
 def _separator_holders(root: etree._Element) -> Iterator[etree._Element]:
