@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from crawler.items import Article, NotArticle
-from crawler.sites.generic import GenericArticlePage, strip_site_suffix
+from crawler.sites.generic import GenericArticlePage, field_method, strip_site_suffix
 from crawler.sites.registry import extract
 from tests.corpus_support import CORPUS, bigram_f1, label_for, manifest, page_url, set_f1
 
@@ -179,3 +179,72 @@ def test_aggregate_scores_over_all_corpus_articles(results):
     assert sum(set_f1(a.authors, label["authors"]) for label, a in pages) / n >= 0.8
     assert sum(bigram_f1(a.body, label["body"]) for label, a in pages) / n >= 0.95
     assert sum(set_f1(a.breadcrumbs, label["breadcrumbs"]) for label, a in pages) / n >= 0.9
+
+
+class _CountingPage(GenericArticlePage):
+    """Counts how often its field methods really run."""
+
+    calls: dict[str, int]
+
+    @field_method("source", None)
+    def source(self) -> str | None:
+        self.calls["source"] = self.calls.get("source", 0) + 1
+        return super().source()
+
+    @field_method("pretitle", None)
+    def pretitle(self) -> str | None:
+        self.calls["pretitle"] = self.calls.get("pretitle", 0) + 1
+        raise ValueError("no kicker here")
+
+
+def test_fields_are_read_once_per_page_and_fail_once():
+    html = (FIXTURES / "generic_article.html").read_text()
+    counting = _CountingPage("https://news.example.cn/a/1.html", html)
+    counting.calls = {}
+    article = counting.to_article()
+    assert counting.source() == article.source == "示范日报"
+    assert counting.pretitle() is None and article.pretitle is None
+    assert counting.calls == {"source": 1, "pretitle": 1}
+    assert [(p.kind, p.field) for p in counting.problems] == [("parse_error", "pretitle")]
+    # the override and the generic answer it falls back on are remembered apart
+    assert GenericArticlePage.source(counting) == "示范日报"
+
+
+def _link_page(links: int, body_chars: int, dated: bool) -> bytes:
+    sentence = "老街改造历时两年，保留了青石板路和百年老店。"  # 22 characters
+    paragraphs = "".join(f"<p>{sentence}</p>" for _ in range(body_chars // len(sentence)))
+    dateline = "<div class='info'>2023-06-15 08:10 来源：示范日报</div>" if dated else ""
+    menu = "".join(f"<li><a href='/n/{i}.html'>第{i}条：本市举办系列活动推动社区治理</a></li>" for i in range(links))
+    return (
+        "<html><head><meta charset='utf-8'><title>老街新生记_示范新闻网</title></head><body>"
+        f"<h1>老街新生记</h1>{dateline}<div class='article'>{paragraphs}</div><div><ul>{menu}</ul></div>"
+        "</body></html>"
+    ).encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("links", "body_chars", "dated", "is_list"),
+    [
+        (45, 1100, False, True),  # 40+ headline links, more than one per 40 characters of body, no date
+        (45, 1100, True, False),  # the same with a dateline: an article with a long related list
+        (27, 1100, False, False),  # too few links for a list
+        (45, 2200, False, False),  # 2200 characters hold 55 links' worth: 45 are not enough
+        (65, 550, True, True),  # 60+ links around under 600 characters, dated or not
+        (65, 660, True, False),
+    ],
+)
+def test_list_page_rules_at_their_limits(links, body_chars, dated, is_list):
+    result = extract("https://news.example.cn/a/8.html", _link_page(links, body_chars, dated))
+    assert isinstance(result, NotArticle) == is_list, result
+    if is_list:
+        assert "list page" in result.reason
+
+
+def test_the_first_separated_trail_wins_wherever_the_separator_text_sits():
+    article = page(
+        "<p>票价 &gt; 50 元</p>"  # a '>' in prose, not a trail
+        "<div><a href='/'>首页</a><span> &gt; </span><a href='/sh/'>社会</a> &gt; <a href='/sh/ms/'>民生</a></div>"
+        "<div><a href='/'>首页</a> » <a href='/ty/'>体育</a></div>",
+        "",
+    )
+    assert article.breadcrumbs == ["首页", "社会", "民生"]

@@ -30,6 +30,7 @@ class ElementIndex:
 
     def __init__(self, root: etree._Element) -> None:
         self.root = root
+        self._tagged: dict[str | None, list[etree._Element]] = {}
         #: ``(element, "class id")`` for every element with a class or id, in document order.
         self.attributed: list[tuple[etree._Element, str]] = []
         for element in root.iter(etree.Element):  # elements only: no comments or processing instructions
@@ -40,6 +41,12 @@ class ElementIndex:
             ident = attributes.get("id")
             if classes is not None or ident is not None:
                 self.attributed.append((element, f"{classes or ''} {ident or ''}"))
+
+    def tagged(self, tag: str | None) -> list[etree._Element]:
+        """Elements named ``tag`` (any element for ``None``), in document order; each list is made once."""
+        if tag not in self._tagged:
+            self._tagged[tag] = list(self.root.iter(tag if tag is not None else etree.Element))
+        return self._tagged[tag]
 
     @cached_property
     def by_id(self) -> dict[str, list[etree._Element]]:
@@ -83,7 +90,7 @@ class _Step:
             return index.by_id.get(self.ident, ())
         if self.classes:
             return index.by_class.get(self.classes[0], ())
-        return index.root.iter(self.tag) if self.tag is not None else index.root.iter()
+        return index.tagged(self.tag)
 
 
 class Selector:

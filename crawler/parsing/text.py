@@ -260,7 +260,12 @@ def _walk(root: etree._Element, hidden: frozenset[str], furniture: bool) -> list
 def _skipped(node: etree._Element, hidden: frozenset[str], furniture: bool) -> bool:
     if is_hidden(node, hidden):
         return True
-    return not furniture and (is_widget(node) or is_link_list(node) or _is_link_paragraph(node))
+    if furniture:
+        return False
+    if is_widget(node):
+        return True
+    # an element without children holds no links: most paragraphs stop here
+    return len(node) > 0 and (is_link_list(node) or _is_link_paragraph(node))
 
 
 def _is_link_paragraph(node: etree._Element) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import re
 from urllib.parse import urlsplit
 
 from crawler.items import Article, NotArticle
@@ -17,6 +18,9 @@ from crawler.sites.epaper import EpaperPage
 from crawler.sites.generic import GenericArticlePage
 from crawler.sites.people import PeoplePage
 from crawler.sites.xinhua import XinhuaPage
+
+#: A closing tag that only a complete download ends with (``</text>``: CleanEval's wrapper).
+_CLOSING_TAG = re.compile(r"</(?:html|body|text>)", re.IGNORECASE)
 
 #: (host glob, page class), first match wins. Hosts are matched lower-case.
 SITE_TEMPLATES: tuple[tuple[str, type[GenericArticlePage]], ...] = (
@@ -99,5 +103,4 @@ def _extract(
 
 
 def _looks_complete(text: str) -> bool:
-    tail = text[-4096:].lower()
-    return "</html" in tail or "</body" in tail or "</text>" in tail
+    return _CLOSING_TAG.search(text, max(0, len(text) - 4096)) is not None
