@@ -52,6 +52,8 @@ _MARKS = {
     "pager": re.compile(r"zdfy|pager|paging|pagination|pagelink|page_?nav|fenye|(?:^|[\s_-])pages?(?:$|[\s_-])", re.IGNORECASE),
     "crumbs": re.compile(r"crumb|bread|navpath|position|location|daohang|weizhi|(?:^|[\s_-])(?:path|where)(?:$|[\s_-])", re.IGNORECASE),
 }
+#: Any of the marks above, to rule out most class/id strings in one search.
+_ANY_MARK = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in _MARKS.values()), re.IGNORECASE)
 #: Marks of editor elements inside the "author" marks: their bare names are editors, not writers.
 _EDITOR_MARK = re.compile(r"editor|bianji", re.IGNORECASE)
 #: A marked element longer than this is a container (``TRS_Editor`` holds whole bodies), not a credit.
@@ -718,7 +720,12 @@ def _narrowest_match(element: etree._Element, reference: str) -> etree._Element:
 
 @functools.lru_cache(maxsize=8192)
 def _kinds_marked(marks: str) -> tuple[str, ...]:
-    """Which furniture kinds a class/id string marks; cached, as pages (and sites) repeat their class names."""
+    """Which furniture kinds a class/id string marks; cached, as pages (and sites) repeat their class names.
+
+    Most strings mark nothing, and one search for any mark settles those on a site's first pages.
+    """
+    if not _ANY_MARK.search(marks):
+        return ()
     return tuple(kind for kind, pattern in _MARKS.items() if pattern.search(marks))
 
 
