@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 BENCH_INSTALLED := $(VENV)/.bench-installed
+# Test processes in parallel (pytest-xdist); most tests wait on crawls of local servers.
+TEST_WORKERS ?= 2
 
 .PHONY: demo test bench clean
 
@@ -23,7 +25,7 @@ demo: $(INSTALLED)
 	$(VENV)/bin/newsarchive demo
 
 test: $(INSTALLED)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 bench: $(BENCH_INSTALLED)
 	$(PY) -m bench

@@ -14,6 +14,7 @@ from bench.__main__ import markdown, write_results
 from bench.e2e import run_e2e
 from bench.extraction import run_extraction, write_replica_corpus
 from crawler.evaluation import OURS, load_corpus
+from tests.services import unavailable
 
 ARTICLES = 50
 VARIANT_KEYS = {"pages", "pages_per_s", "cpu_s", "cpu_s_per_1000", "cpu_ms_per_page", "peak_rss_mb",
@@ -45,7 +46,7 @@ def test_e2e_measures_both_variants_on_the_same_pages(e2e: dict) -> None:
 def test_e2e_postgres_variant_uses_a_throwaway_database(tmp_path: Path) -> None:
     result = run_e2e(ARTICLES, tmp_path, ("postgres",), progress=lambda _: None)
     if "postgres" in result["skipped"]:
-        pytest.skip(result["skipped"]["postgres"])
+        unavailable(result["skipped"]["postgres"])
     assert result["variants"]["postgres"]["articles_stored"] >= ARTICLES
 
 
