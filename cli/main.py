@@ -59,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     handler.setLevel(logging.DEBUG if args.verbose else logging.INFO)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, handlers=[handler])
+    if not args.verbose:  # every command migrates first; its step-by-step lines are for -v
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
