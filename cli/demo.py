@@ -26,7 +26,8 @@ def command(args: argparse.Namespace) -> int:
     try:
         with running_replica(site, port=args.port) as base_url:
             print(f"serving the replica at {base_url}; crawling into {url}")
-            result = run_crawl("people", {"channel": "js", "base_url": base_url}, db=url)
+            quiet = {} if args.verbose else {"LOG_LEVEL": "WARNING"}  # the summary below says it all
+            result = run_crawl("people", {"channel": "js", "base_url": base_url}, db=url, settings=quiet)
     except OSError as exc:
         print(f"newsarchive demo: cannot serve the replica on port {args.port} ({exc}); "
               f"free the port or pick another with --port", file=sys.stderr)
