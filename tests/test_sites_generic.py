@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from crawler.items import Article, NotArticle
-from crawler.sites.generic import GenericArticlePage, field_method, strip_site_suffix
+from crawler.sites.generic import GenericArticlePage, field_method, registrable_domain, strip_site_suffix
 from crawler.sites.registry import extract
 from tests.corpus_support import CORPUS, bigram_f1, label_for, manifest, page_url, set_f1
 
@@ -248,3 +248,17 @@ def test_the_first_separated_trail_wins_wherever_the_separator_text_sits():
         "",
     )
     assert article.breadcrumbs == ["首页", "社会", "民生"]
+
+
+@pytest.mark.parametrize(
+    ("host", "site"),
+    [
+        ("js.people.com.cn", "people.com.cn"),
+        ("www.he.news.cn", "news.cn"),
+        ("127.0.0.1", "127.0.0.1"),
+        ("::1", "::1"),
+        ("localhost", "localhost"),
+    ],
+)
+def test_the_site_of_a_host_is_its_registrable_domain_and_an_ip_is_its_own(host: str, site: str) -> None:
+    assert registrable_domain(host) == site

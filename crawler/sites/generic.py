@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import ipaddress
 import re
 from collections.abc import Callable, Iterable, Iterator
 from difflib import SequenceMatcher
@@ -670,11 +671,24 @@ def strip_site_suffix(title: str) -> str:
 
 
 def registrable_domain(host: str) -> str:
-    """``js.people.com.cn`` → ``people.com.cn``; ``www.he.news.cn`` → ``news.cn`` (two-level Chinese suffixes aware)."""
+    """``js.people.com.cn`` → ``people.com.cn``; ``www.he.news.cn`` → ``news.cn`` (two-level Chinese suffixes aware).
+
+    An IP address or ``localhost`` (local replicas, test servers) is its own site.
+    """
+    if host == "localhost" or _is_ip_address(host):
+        return host
     labels_ = [p for p in host.split(".") if p]
     if len(labels_) >= 3 and labels_[-2] in ("com", "net", "org", "gov", "edu", "ac") and len(labels_[-1]) == 2:
         return ".".join(labels_[-3:])
     return ".".join(labels_[-2:])
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 @functools.lru_cache(maxsize=4096)
