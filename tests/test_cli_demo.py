@@ -1,0 +1,26 @@
+"""`newsarchive demo` — the README's main job — crawls the replica and checks it against its ground truth."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from tests.conftest import run_cli
+
+
+def test_demo_archives_every_replica_article_and_says_so(tmp_path: Path) -> None:
+    result = run_cli("--db", f"sqlite:///{tmp_path / 'archive.db'}", "demo", "--port", "0", timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "replica articles archived  240 of 240" in result.stdout
+    assert "Traditional mirrors linked 12 of 12" in result.stdout
+    assert result.stdout.rstrip().endswith("demo OK: every replica article archived once")
+
+
+def test_demo_on_a_busy_port_says_how_to_pick_another(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_cli("--db", f"sqlite:///{tmp_path / 'archive.db'}", "demo", "--port", str(port), timeout=120)
+    assert result.returncode == 2
+    assert "--port" in result.stderr and str(port) in result.stderr
