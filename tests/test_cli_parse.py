@@ -1,11 +1,10 @@
 """``newsarchive parse`` prints one JSON object with the schema's field names."""
 
 import json
-from pathlib import Path
 
 from cli.main import main
+from tests.site_fixtures import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "sites"
 
 
 def test_parse_file_with_url(tmp_path, capsys):

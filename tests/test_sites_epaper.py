@@ -1,6 +1,5 @@
 """EpaperPage and read_layout on small fixtures of the e-paper system, and on the real Tibet Daily page."""
 
-from pathlib import Path
 
 import pytest
 
@@ -8,8 +7,8 @@ from crawler.items import Article
 from crawler.sites.epaper import EpaperPage, printed_page_in, read_layout
 from crawler.sites.registry import extract, page_class_for
 from tests.site_corpus_checks import check_against_label, corpus_rows
+from tests.site_fixtures import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "sites"
 ARTICLE_URL = "http://xh.xhby.net/pc/con/202203/01/content_1001.html"
 LAYOUT_URL = "http://xh.xhby.net/pc/layout/202203/01/node_2.html"
 

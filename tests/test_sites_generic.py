@@ -1,6 +1,5 @@
 """GenericArticlePage on a small fixture and on the corpus pages of sites without rules."""
 
-from pathlib import Path
 
 import pytest
 
@@ -8,8 +7,8 @@ from crawler.items import Article, NotArticle
 from crawler.sites.generic import GenericArticlePage, field_method, registrable_domain, strip_site_suffix
 from crawler.sites.registry import extract
 from tests.corpus_support import CORPUS, bigram_f1, label_for, manifest, page_url, set_f1
+from tests.site_fixtures import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "sites"
 
 
 def test_generic_fixture_fields():

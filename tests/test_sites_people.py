@@ -8,19 +8,14 @@ from crawler.items import Article, NotArticle
 from crawler.sites.people import PeoplePage
 from crawler.sites.registry import extract, page_class_for
 from tests.corpus_support import CORPUS, bigram_f1, label_for, manifest, page_url
+from tests.site_fixtures import load_article
 
-FIXTURES = Path(__file__).parent / "fixtures" / "sites"
 
-
-def load(name: str, url: str, encoding: str) -> Article:
-    result = extract(url, (FIXTURES / name).read_text(encoding="utf-8").encode(encoding))
-    assert isinstance(result, Article), result
-    return result
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8"])
 def test_current_template(encoding):
-    article = load("people_current.html", "http://js.people.com.cn/n2/2022/0301/c360302-1.html", encoding)
+    article = load_article("people_current.html", "http://js.people.com.cn/n2/2022/0301/c360302-1.html", encoding)
     assert article.template == "people" and article.site == "people.com.cn"
     assert article.breadcrumbs == ["人民网", "江苏频道", "社会"]
     assert (article.pretitle, article.title, article.subtitle) == ("古运河畔", "测试标题：运河两岸春意浓", "扬州沿河步道全线贯通")
@@ -44,7 +39,7 @@ def test_current_template(encoding):
 
 def test_old_template_with_pager():
     url = "http://culture.people.com.cn/n1/2019/0615/c1013-31153719.html"
-    article = load("people_old.html", url, "gbk")
+    article = load_article("people_old.html", url, "gbk")
     assert article.title == "老城区改造提速" and article.pretitle is None and article.subtitle is None
     assert article.source == "人民网-文化频道"
     assert article.published_at == "2019-06-15T08:18:00+08:00"
@@ -56,7 +51,7 @@ def test_old_template_with_pager():
 
 @pytest.mark.parametrize("encoding", ["big5", "utf-8"])
 def test_traditional_labels_parse_the_same(encoding):
-    article = load("people_traditional.html", "http://hm.people.com.cn/n1/2023/0120/c1-2.html", encoding)
+    article = load_article("people_traditional.html", "http://hm.people.com.cn/n1/2023/0120/c1-2.html", encoding)
     assert article.source == "香港文匯報"
     assert article.authors == ["陳大文"]
     assert article.editors == ["黃小華", "林國強"]

@@ -1,26 +1,19 @@
 """XinhuaPage on small fixtures of the current and older news.cn layouts, and on the real corpus pages."""
 
-from pathlib import Path
 
 import pytest
 
-from crawler.items import Article
-from crawler.sites.registry import extract, page_class_for
+from crawler.sites.registry import page_class_for
 from crawler.sites.xinhua import XinhuaPage
 from tests.site_corpus_checks import check_against_label, corpus_rows
+from tests.site_fixtures import load_article
 
-FIXTURES = Path(__file__).parent / "fixtures" / "sites"
 
-
-def load(name: str, url: str, encoding: str = "utf-8") -> Article:
-    result = extract(url, (FIXTURES / name).read_text(encoding="utf-8").encode(encoding))
-    assert isinstance(result, Article), result
-    return result
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
 def test_current_layout(encoding):
-    article = load("xinhua_current.html", "http://www.news.cn/local/20240302/abc/c.html", encoding)
+    article = load_article("xinhua_current.html", "http://www.news.cn/local/20240302/abc/c.html", encoding)
     assert article.template == "xinhua" and article.site == "news.cn"
     assert article.title == "测试：黄河湿地迎来候鸟季"
     # the split dateline (<em>2024</em> 03/02 09:15:30) is read whole, not the hidden mobile header's
@@ -39,7 +32,7 @@ def test_current_layout(encoding):
 
 
 def test_older_layout():
-    article = load("xinhua_old.html", "http://www.xinhuanet.com/local/2019-06/15/c_1.htm", "gbk")
+    article = load_article("xinhua_old.html", "http://www.xinhuanet.com/local/2019-06/15/c_1.htm", "gbk")
     assert article.title == "老城区公园完成改造"
     assert article.published_at == "2019-06-15T08:18:09+08:00"
     assert article.source == "新华网"
