@@ -59,8 +59,10 @@ from models.schema import (
 
 #: Zone assumed for a publication time written without one (the sites are in China).
 CHINA_TIME = timezone(timedelta(hours=8))
-#: zstandard level for capture bodies: HTML shrinks ~5x at level 10, still fast to write.
-ZSTD_LEVEL = 10
+#: zstandard level for capture bodies: zstd's default. On the real pages of
+#: ``../shared/corpus`` (86 KB on average) level 3 compresses 2.90x in 0.38 ms a page and
+#: level 10 3.07x in 1.38 ms: 6 % less disk is not worth a millisecond per fetched page.
+ZSTD_LEVEL = 3
 
 #: Item fields copied to article columns of the same name unchanged.
 _COPIED_FIELDS = (
@@ -118,6 +120,26 @@ class KnownNames:
         self.people.clear()
 
 
+#: Key of the PostgreSQL advisory lock an archive writer holds for its whole transaction.
+WRITER_LOCK_KEY = 0x6E657773617263  # "newsarc"
+
+
+def lock_for_writing(session: Session) -> None:
+    """Make the session's transaction the only archive writer until it ends (PostgreSQL).
+
+    Why: identity (the same text under another URL or script) and near-copy links are
+    decided from what the archive holds when a batch is read. Two workers storing an
+    article and its mirror at the same moment would each miss the other's uncommitted
+    row, and no unique key can catch it (the URLs differ; equal fingerprints are allowed
+    for short texts), so the archive would keep the story twice. A transaction-scoped
+    advisory lock makes writers take turns: a batch costs milliseconds, fetching costs
+    far more, so workers barely wait. SQLite needs nothing: one archive file serves one
+    crawler at a time (use PostgreSQL for several).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(WRITER_LOCK_KEY)))
+
+
 def store_articles(session: Session, items: list[ArticleItem], names: KnownNames | None = None) -> list[StoreOutcome]:
     """Store article items by the identity rules above; one outcome per item, in order.
 
@@ -169,15 +191,20 @@ _IDENTITY_COLUMNS = (
 )
 
 
+#: Article columns written for a new article (all but the generated id).
+_INSERTED_COLUMNS = tuple(column.key for column in Article.__table__.columns if column.key != "id")
+
+
 class _ArticleBatch:
     """Identity resolution and writes for one batch of article items.
 
     Reads first (URLs, fingerprints, articles, names, capture ids: one set-wise query
-    each), then decides item by item in memory, then writes: new names and articles in
-    one unit-of-work flush each (a multi-row INSERT … RETURNING; updated articles stay
-    coherent in the session's identity map), and versions, URLs, credits and page links
-    with Core bulk inserts. Nothing is written before the first flush, so a concurrent
-    writer's rows are seen as late as possible (see ``StorePipeline``'s retry).
+    each), then decides item by item in memory, then writes: stored articles it changed
+    with one unit-of-work flush (they stay coherent in the session's identity map), and
+    new names, new articles, versions, URLs, credits and page links with Core bulk
+    inserts (multi-row INSERT … RETURNING where ids are needed). Nothing is written
+    before the decisions are made, so a concurrent writer's rows are seen as late as
+    possible (see ``StorePipeline``'s retry).
     """
 
     def __init__(self, session: Session, items: list[ArticleItem], names: KnownNames, any_field_changes: bool) -> None:
@@ -206,8 +233,8 @@ class _ArticleBatch:
         self._add_names()
         for article, site in self.site_names.items():
             article.site_id = self.names.sites[site]
-        self.session.add_all(self.created)  # only now: every NOT NULL column is set
-        self.session.flush()  # inserts new articles and updates changed ones, assigning ids
+        self.session.flush()  # updates the stored articles this batch changed
+        self._insert_created()
         self._write_rows()
         return [StoreOutcome(outcome=o, article_id=article.id, promoted=p) for o, article, p in decided]
 
@@ -241,28 +268,23 @@ class _ArticleBatch:
             )}
 
     def _add_names(self) -> None:
-        """Give every site and person of the new texts an id (one flush for those not yet stored)."""
-        sites = dict.fromkeys(self.site_names.values())
+        """Give every site and person of the new texts an id, inserting those not yet stored."""
         people: dict[str, str] = {}
         for v in self.versions:
             for _, _, (name, simple) in _credit_positions(v.pending.item):
                 people.setdefault(name, simple)
-        new_sites = self._missing(Site, self.names.sites, list(sites), lambda name: Site(name=name))
-        new_people = self._missing(
-            Person, self.names.people, list(people), lambda name: Person(name=name, name_simplified=people[name])
-        )
-        if new_sites or new_people:
-            self.session.flush()
-            self.names.sites.update((site.name, site.id) for site in new_sites)
-            self.names.people.update((person.name, person.id) for person in new_people)
+        self._ensure(Site, self.names.sites, list(dict.fromkeys(self.site_names.values())), lambda name: {})
+        self._ensure(Person, self.names.people, list(people), lambda name: {"name_simplified": people[name]})
 
-    def _missing(self, model: Any, known: dict[str, int], names: list[str], make: Any) -> list[Any]:
-        """Look up the names not yet in ``known``; add rows for those not in the archive."""
+    def _ensure(
+        self, model: Any, known: dict[str, int], names: list[str], columns: Callable[[str], dict[str, Any]]
+    ) -> None:
+        """Put the id of every name in ``known``: looked up, or inserted (with ``columns(name)``)."""
         unknown = [name for name in names if name not in known]
         known.update(rows_in(self.session, select(model.name, model.id), model.name, unknown))
-        rows = [make(name) for name in unknown if name not in known]
-        self.session.add_all(rows)
-        return rows
+        new = [name for name in unknown if name not in known]
+        ids = _insert(self.session, model, [{"name": name, **columns(name)} for name in new], returning=True)
+        known.update(zip(new, ids, strict=True))
 
     # -- decisions, item by item -----------------------------------------------------------
 
@@ -326,6 +348,16 @@ class _ArticleBatch:
         self.credits[article] = [(role, position, name) for role, position, (name, _) in _credit_positions(item)]
 
     # -- writes ------------------------------------------------------------------------
+
+    def _insert_created(self) -> None:
+        """Insert the new articles with one Core executemany and give the objects their ids.
+
+        The objects stay outside the session (the unit of work would cost more than the
+        insert itself); every column is set by then, since each new article got a version.
+        """
+        rows = [{name: getattr(article, name) for name in _INSERTED_COLUMNS} for article in self.created]
+        for article, article_id in zip(self.created, _insert(self.session, Article, rows, returning=True), strict=True):
+            article.id = article_id
 
     def _write_rows(self) -> None:
         session = self.session
@@ -459,7 +491,7 @@ def store_captures(session: Session, captures: list[CaptureItem]) -> None:
     if not captures:
         return
     compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
-    digests = [hashlib.sha256(item.body).hexdigest() for item in captures]
+    digests = [item.digest or hashlib.sha256(item.body).hexdigest() for item in captures]
     keys = list(dict.fromkeys(zip(digests, (item.url for item in captures), strict=True)))
     stored = dict(rows_in(
         session,

@@ -30,7 +30,7 @@ from crawler.items import NotArticle
 from crawler.sites.pagination import merge_pages
 from crawler.sites.registry import extract
 from crawler.spiders.base import declared_charset
-from models.repository import capture_body, store_reparsed
+from models.repository import capture_body, lock_for_writing, store_reparsed
 from models.schema import Article, ArticleVersion, Capture, Site, VersionCapture
 from pipelines.normalise import normalise
 from pipelines.validate import check
@@ -83,6 +83,7 @@ def reparse(
     result = ReparseResult()
     for start in range(0, len(article_ids), max(1, batch_size)):
         with sessions.begin() as session:
+            lock_for_writing(session)  # a crawl storing at the same time takes turns with us
             _reparse_batch(session, article_ids[start : start + batch_size], result)
         if progress is not None:
             progress(min(start + batch_size, len(article_ids)), len(article_ids))

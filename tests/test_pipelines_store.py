@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 import pytest
 from scrapy.utils.test import get_crawler
@@ -20,11 +21,12 @@ from tests.archive_items import OTHER_BODY, make_article, make_capture
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/archive"
 
 
-def make_pipeline(url: str, spool_dir, batch_size: int = 50) -> StorePipeline:
+def make_pipeline(url: str, spool_dir, batch_size: int = 50, max_wait: float = 3600) -> StorePipeline:
     crawler = get_crawler(
         settings_dict={
             "NEWSARCHIVE_DATABASE_URL": url,
             "NEWSARCHIVE_STORE_BATCH_SIZE": batch_size,
+            "NEWSARCHIVE_STORE_MAX_WAIT": max_wait,
             "NEWSARCHIVE_SPOOL_DIR": str(spool_dir),
         }
     )
@@ -100,6 +102,25 @@ def test_unreachable_database_spools_and_next_start_replays(migrated_db_url, tmp
     engine.dispose()
 
 
+def test_a_batch_older_than_the_max_wait_is_written_at_the_next_item(migrated_db_url, tmp_path, monkeypatch):
+    """A slow crawl's articles reach the archive within NEWSARCHIVE_STORE_MAX_WAIT, not
+    only once a large batch has filled."""
+    clock = [1000.0]
+    monkeypatch.setattr("pipelines.store.time.monotonic", lambda: clock[0])
+    pipeline = make_pipeline(migrated_db_url, tmp_path / "spool", batch_size=500, max_wait=10)
+    pipeline.open_spider()
+    first, second, third = items()[:3]
+    pipeline.process_item(first)
+    clock[0] += 9.9
+    pipeline.process_item(second)
+    assert counts(migrated_db_url) == (0, 0)  # younger than the max wait: still held
+    clock[0] += 0.2
+    pipeline.process_item(third)
+    assert counts(migrated_db_url) == (2, 1)
+    assert pipeline.batch == []
+    pipeline.close_spider()
+
+
 def test_spool_is_replayed_after_the_next_good_batch(migrated_db_url, tmp_path, monkeypatch):
     """The connection drops during one batch; the next batch succeeds and brings the
     spooled one in behind it."""
@@ -130,11 +151,14 @@ def test_concurrent_writer_collision_is_retried(migrated_db_url, tmp_path):
     pipeline = make_pipeline(migrated_db_url, tmp_path / "spool")
     other_engine = make_engine(migrated_db_url)
 
-    def other_crawler_commits_first(session, flush_context, instances):
-        with session_factory(other_engine).begin() as other:
-            store_articles(other, [item])
+    pending = [item]
 
-    event.listen(pipeline.sessions, "before_flush", other_crawler_commits_first, once=True)
+    def other_crawler_commits_first(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT") and pending:  # our first write
+            with session_factory(other_engine).begin() as other:
+                store_articles(other, [pending.pop()])
+
+    event.listen(pipeline.engine, "before_cursor_execute", other_crawler_commits_first)
     run(pipeline, [item])
     other_engine.dispose()
     assert pipeline.stats.get_value("newsarchive/store/retries") == 1
@@ -167,3 +191,31 @@ def test_failed_replay_keeps_the_file(tmp_path):
     assert len(spool.pending()) == 1
     assert spool.replay(lambda batch: None) == 1
     assert spool.pending() == []
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_an_article_and_its_mirror_stored_at_the_same_moment_stay_one_article(migrated_db_url, tmp_path):
+    """Two workers: one stores the Simplified page, the other its Traditional mirror (another
+    URL, the same text), while the first is between its look-ups and its writes. Neither
+    can see the other's uncommitted row, so only taking turns keeps one article."""
+    original = make_article("http://js.people.com.cn/n2/2022/0213/c360301-9.html")
+    mirror = make_article("http://js.people.com.cn/big5/n2/2022/0213/c360301-9.html", script="zh-Hant")
+    first = make_pipeline(migrated_db_url, tmp_path / "a", batch_size=1)
+    second = make_pipeline(migrated_db_url, tmp_path / "b", batch_size=1)
+    other = threading.Thread(target=second.process_item, args=(mirror,))
+
+    def other_worker_stores_meanwhile(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT") and not other.is_alive() and other.ident is None:
+            other.start()
+            other.join(timeout=3)  # without turns it commits its own copy now; with them it waits for us
+
+    first.process_item(make_article("http://js.people.com.cn/n2/2022/0213/c360301-1.html", body=OTHER_BODY))
+    # site and people are stored now: the only collision left is the article itself
+    event.listen(first.engine, "before_cursor_execute", other_worker_stores_meanwhile)
+    first.process_item(original)
+    other.join(timeout=30)
+    first.close_spider()
+    second.close_spider()
+    assert counts(migrated_db_url) == (2, 0)
+    assert first.stats.get_value("newsarchive/articles/new") == 2
+    assert second.stats.get_value("newsarchive/articles/duplicate") == 1
