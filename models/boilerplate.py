@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from models.fingerprint import fold
+from models.fingerprint import STORE_BATCH_CACHE, fold
 
 #: Credit and provenance lines: only boilerplate when the paragraph is short, since a
 #: sentence such as "记者从市交通局获悉，……" is real text.
@@ -46,13 +46,14 @@ def substantive_text(body: str) -> str:
     return "\n".join(p for p in body.split("\n") if not is_boilerplate(p))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=STORE_BATCH_CACHE)
 def folded_substantive_text(body: str) -> str:
     """NFKC form of :func:`substantive_text`, from the body's cached fold (paragraphs are
-    judged as published, so the fold is split alongside the body). Cached: the exact
-    fingerprint's eligibility check and the near-duplicate sketch both ask for it."""
-    return "\n".join(
-        folded
-        for paragraph, folded in zip(body.split("\n"), fold(body).split("\n"), strict=True)
-        if not is_boilerplate(paragraph)
-    )
+    judged as published, so the fold is split alongside the body, unless nothing is
+    dropped). Cached: the exact fingerprint's eligibility check and the near-duplicate
+    sketch both ask for it."""
+    folded = fold(body)
+    kept = [not is_boilerplate(paragraph) for paragraph in body.split("\n")]
+    if all(kept):
+        return folded
+    return "\n".join(line for line, keep in zip(folded.split("\n"), kept, strict=True) if keep)

@@ -7,9 +7,10 @@ changed sentence, a "来源" line. Each keeps its own article row; this module l
 
 How: the article's Simplified body without boilerplate paragraphs (see
 :mod:`models.boilerplate`), normalised like the fingerprint, is cut into overlapping
-:data:`SHINGLE_CHARS`-character shingles; a datasketch :class:`~datasketch.MinHash`
-signature of the shingle set is split into :data:`BANDS` bands of :data:`ROWS` values
-and each band's hash is stored in the archive (:class:`models.dedup.NearDupBand`).
+:data:`SHINGLE_CHARS`-character shingles; a MinHash signature of the shingle set
+(datasketch's "affine32" scheme, bit for bit) is split into :data:`BANDS` bands of
+:data:`ROWS` values and each band's hash is stored in the archive
+(:class:`models.dedup.NearDupBand`).
 A new text's candidates are the articles sharing any band key — indexed look-ups,
 never a scan, one set for the whole batch — then filtered by the similarity the
 signatures estimate, then verified by the exact Jaccard similarity of the two shingle
@@ -19,11 +20,13 @@ clusters the new text bridges.
 Hashing is vectorised, because it runs on every stored text: the text's code points are
 cut into shingle windows with numpy and each window is hashed with FNV-1a over its
 code points plus the MurmurHash3 64-bit finaliser (:func:`shingle_hashes`), which is
-stable across processes and machines (signatures are persisted); band keys are mixed the
-same way. :data:`INDEX_FORMAT` salts the band keys, so keys written by an earlier hashing
-scheme never match the current ones: an archive indexed before a format change still
-works but does not find copies among its older texts (nothing is deployed yet, so there
-is no rebuild command).
+stable across processes and machines (signatures are persisted); the MinHash
+permutations run on all shingle hashes at once (datasketch itself, which converts value
+by value in Python and loads scipy, only checks the signatures in the tests) and band
+keys are mixed like the shingles. :data:`INDEX_FORMAT` salts the band keys, so keys
+written by an earlier hashing scheme never match the current ones: an archive indexed
+before a format change still works but does not find copies among its older texts
+(nothing is deployed yet, so there is no rebuild command).
 
 Why these numbers: on the replica's generated articles, 5-character shingles put
 unrelated articles at Jaccard ≤ 0.20 and edited copies at ≥ 0.95, so the default
@@ -48,7 +51,7 @@ index misses too many pairs) and 1.
 
 from __future__ import annotations
 
-import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,14 +59,14 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from datasketch import MinHash
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from crawler.items import Article as ArticleItem
 from models.boilerplate import folded_substantive_text
 from models.dedup import NearDupBand, NearDupCluster, NearDupMember, NearDupSignature
-from models.repository import StoreOutcome, rows_in
+from models.fingerprint import CharacterFilter, code_points, from_code_points
+from models.repository import IN_CHUNK, StoreOutcome
 from models.schema import Article
 
 SHINGLE_CHARS = 5
@@ -73,7 +76,6 @@ NUM_PERM = BANDS * ROWS
 #: Fixed seed: signatures are persisted, so every process must draw the same permutations.
 MINHASH_SEED = 20200412
 MIN_CHARS = 200
-_NON_WORD = re.compile(r"[\W_]+")
 DEFAULT_THRESHOLD = 0.5
 MIN_THRESHOLD = 0.4
 #: Candidates whose signature-estimated similarity is this far below the threshold are
@@ -85,11 +87,16 @@ _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 
 
+#: What near-duplicates are compared on: letters and digits (``str.isalnum``; Python's
+#: ``\w`` is that and ``_``). Like the fingerprint's word characters, but without
+#: combining marks.
+_LETTERS_AND_DIGITS = CharacterFilter(str.isalnum)
+
+
 def dedup_text(body: str) -> str:
     """The text near-duplicates are compared on: substantive paragraphs, NFKC-folded,
-    without whitespace, punctuation or symbols (like the fingerprint's normalisation,
-    but with one C-level regex: it runs on every stored text and on every candidate)."""
-    return _NON_WORD.sub("", folded_substantive_text(body))
+    only their letters and digits (no whitespace, punctuation, symbols or marks)."""
+    return from_code_points(_LETTERS_AND_DIGITS.code_points(folded_substantive_text(body)))
 
 
 def shingles(text: str) -> set[str]:
@@ -104,67 +111,119 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 
 @cache
-def _permutations() -> Any:
-    return MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED).permutations
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The ``NUM_PERM`` affine permutations ``h ↦ a·h + b mod 2³²`` (``a`` odd, so each is a
+    bijection) of datasketch's "affine32" scheme, drawn exactly as datasketch 2 draws them
+    for :data:`MINHASH_SEED`: the stored signatures were made with these."""
+    draw = np.random.RandomState(MINHASH_SEED)
+    a = draw.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = draw.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
 def _fmix64(values: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finaliser, element-wise (uint64 arithmetic wraps, as intended)."""
-    values = values ^ (values >> np.uint64(33))
-    values = values * np.uint64(0xFF51AFD7ED558CCD)
-    values = values ^ (values >> np.uint64(33))
-    values = values * np.uint64(0xC4CEB9FE1A85EC53)
-    return values ^ (values >> np.uint64(33))
+    """MurmurHash3's 64-bit finaliser, element-wise, in place on a fresh array (uint64
+    arithmetic wraps, as intended)."""
+    values ^= values >> np.uint64(33)
+    values *= np.uint64(0xFF51AFD7ED558CCD)
+    values ^= values >> np.uint64(33)
+    values *= np.uint64(0xC4CEB9FE1A85EC53)
+    values ^= values >> np.uint64(33)
+    return values
 
 
-def _code_points(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser, element-wise, in place on a fresh array."""
+    values ^= values >> np.uint32(16)
+    values *= np.uint32(0x85EBCA6B)
+    values ^= values >> np.uint32(13)
+    values *= np.uint32(0xC2B2AE35)
+    values ^= values >> np.uint32(16)
+    return values
 
 
 def shingle_hashes(text: str) -> np.ndarray:
     """Sorted distinct 64-bit hashes of the text's :func:`shingles` (one per shingle,
     collisions aside), computed over all windows at once."""
-    if len(text) < SHINGLE_CHARS:
+    return _text_shingle_hashes(code_points(text))
+
+
+def _text_shingle_hashes(codes: np.ndarray) -> np.ndarray:
+    """:func:`shingle_hashes` of the text with these code points."""
+    windows = len(codes) - SHINGLE_CHARS + 1
+    if windows <= 0:
         return np.empty(0, dtype=np.uint64)
-    return _window_hashes(np.lib.stride_tricks.sliding_window_view(_code_points(text), SHINGLE_CHARS))
+    return _hash_columns([codes[offset : offset + windows] for offset in range(SHINGLE_CHARS)])
 
 
-def _window_hashes(windows: np.ndarray) -> np.ndarray:
-    hashes = np.full(len(windows), _FNV_OFFSET, dtype=np.uint64)
-    for column in range(SHINGLE_CHARS):
-        hashes = (hashes ^ windows[:, column]) * _FNV_PRIME
-    return np.unique(_fmix64(hashes))
+def _hash_columns(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """Sorted distinct hashes of shingles given column by column: ``columns[i]`` holds the
+    i-th code point of every shingle."""
+    hashes = columns[0] ^ _FNV_OFFSET
+    hashes *= _FNV_PRIME
+    for column in columns[1:]:
+        hashes ^= column
+        hashes *= _FNV_PRIME
+    hashes = _fmix64(hashes)
+    hashes.sort()  # then drop repeats: what np.unique does, at a third of its cost here
+    first = np.ones(len(hashes), dtype=bool)
+    np.not_equal(hashes[1:], hashes[:-1], out=first[1:])
+    return hashes[first]
 
 
 def signature(pieces: Iterable[str]) -> np.ndarray:
     """MinHash signature (``NUM_PERM`` uint32 values) of a set of shingles from :func:`shingles`."""
     ordered = sorted(set(pieces))
-    codes = _code_points("".join(ordered)).reshape(len(ordered), SHINGLE_CHARS)
-    return _signature(_window_hashes(codes))
+    codes = code_points("".join(ordered)).reshape(len(ordered), SHINGLE_CHARS)
+    return _signature(_hash_columns(codes.T))
 
 
 def _signature(hashes: np.ndarray) -> np.ndarray:
-    """datasketch's vectorised MinHash over already hashed shingles (their top 32 bits)."""
-    minhash = MinHash(
-        num_perm=NUM_PERM, seed=MINHASH_SEED, hashfunc=int, permutations=_permutations(), scheme="affine32"
-    )
-    minhash.update_batch((hashes >> np.uint64(32)).tolist())
-    return minhash.hashvalues.astype("<u4")
+    """MinHash of already hashed shingles (their top 32 bits), bit for bit what datasketch's
+    ``MinHash(scheme="affine32").update_batch`` computes: each value is pre-mixed with the
+    32-bit finaliser, then every permutation's minimum is taken over all of them (an empty
+    set gets the maximum, 2³² − 1, everywhere). Direct numpy, because datasketch converts
+    every value in Python and importing it loads scipy."""
+    a, b = _permutations()
+    permuted = np.multiply.outer(a, _fmix32((hashes >> np.uint64(32)).astype(np.uint32)))
+    permuted += b[:, None]
+    return permuted.min(axis=1, initial=np.iinfo(np.uint32).max).astype("<u4")
+
+
+@cache
+def _band_seeds() -> np.ndarray:
+    """Each band's key before its values are mixed in: its number and :data:`INDEX_FORMAT`, mixed."""
+    return _fmix64(np.arange(BANDS, dtype=np.uint64) + np.uint64(INDEX_FORMAT << 32))
 
 
 def band_keys(values: np.ndarray) -> list[int]:
     """One signed 64-bit key per band: a hash of the band number, its ``ROWS`` values and
     :data:`INDEX_FORMAT`."""
-    rows = values.astype(np.uint64).reshape(BANDS, ROWS)
-    keys = _fmix64(np.arange(BANDS, dtype=np.uint64) + np.uint64(INDEX_FORMAT << 32))
+    return _band_keys(values[np.newaxis])[0].tolist()
+
+
+def _band_keys(signatures: np.ndarray) -> np.ndarray:
+    """:func:`band_keys` of every row of ``signatures`` at once (int64, a row of keys each):
+    for a single signature, numpy's call overhead costs more than the arithmetic."""
+    rows = signatures.astype(np.uint64).reshape(len(signatures), BANDS, ROWS)
+    keys = _band_seeds()
     for column in range(ROWS):
-        keys = _fmix64((keys ^ rows[:, column]) * _FNV_PRIME)
-    return keys.view(np.int64).tolist()
+        keys = keys ^ rows[:, :, column]  # a new array: the cached seeds stay as they are
+        keys *= _FNV_PRIME
+        keys = _fmix64(keys)
+    return keys.view(np.int64)
 
 
 def estimated_similarity(a: np.ndarray, b: np.ndarray) -> float:
     """Share of equal signature values: an unbiased estimate of the Jaccard similarity."""
-    return float(np.count_nonzero(a == b)) / len(a)
+    return float(estimated_similarities(a, b[np.newaxis])[0])
+
+
+def estimated_similarities(signature: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """:func:`estimated_similarity` of ``signature`` with each row of ``others`` at once
+    (a text may have dozens of candidates: comparing them one numpy call at a time cost
+    several times more)."""
+    return np.count_nonzero(others == signature, axis=1) / len(signature)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,12 +240,28 @@ class Sketch:
 
 def sketch(body: str) -> Sketch | None:
     """The sketch of a Simplified body, or ``None`` when it is too short to be clustered."""
-    text = dedup_text(body)
-    if len(text) < MIN_CHARS:
+    return sketches([body])[0]
+
+
+def sketches(bodies: Iterable[str]) -> list[Sketch | None]:
+    """:func:`sketch` of every body, the band keys of all mixed at once."""
+    signed = [_signed(body) for body in bodies]
+    signatures = np.array([values for _, _, values in filter(None, signed)]).reshape(-1, NUM_PERM)
+    keys = iter(_band_keys(signatures).tolist())
+    return [
+        None if found is None else Sketch(from_code_points(found[0]), found[1], found[2], next(keys))
+        for found in signed
+    ]
+
+
+def _signed(body: str) -> tuple[np.ndarray, int, np.ndarray] | None:
+    """A body's compared text (as code points), its number of distinct shingles and its
+    signature; ``None`` when it is too short to be clustered."""
+    codes = _LETTERS_AND_DIGITS.code_points(folded_substantive_text(body))
+    if len(codes) < MIN_CHARS:
         return None
-    hashes = shingle_hashes(text)
-    values = _signature(hashes)
-    return Sketch(text, len(hashes), values, band_keys(values))
+    hashes = _text_shingle_hashes(codes)
+    return codes, len(hashes), _signature(hashes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,13 +301,14 @@ class NearDuplicateLinker:
         find each other; a changed text leaves the index at its turn), but the stored
         index is read with one set of look-ups and written with bulk statements.
         """
-        texts = [
-            (outcome, sketch(item.simplified.get("body") or item.body))
+        fresh = [
+            (outcome, item.simplified.get("body") or item.body)
             for item, outcome in zip(items, outcomes, strict=True)
             if outcome.outcome in ("new", "changed")
         ]
-        if not texts:
+        if not fresh:
             return []
+        texts = list(zip((outcome for outcome, _ in fresh), sketches(body for _, body in fresh), strict=True))
         index = _BatchIndex.read(session, texts)
         matches: list[NearMatch] = []
         now = datetime.now(UTC)
@@ -251,12 +327,11 @@ class NearDuplicateLinker:
 
     def _copies(self, session: Session, article_id: int, new: Sketch, index: _BatchIndex) -> list[tuple[int, float]]:
         """Articles whose text is a near copy of ``new``: ``(article id, Jaccard)``, best first."""
-        floor = self.threshold - ESTIMATE_MARGIN
-        likely = [
-            other
-            for other, values in index.candidates(new.keys, article_id)
-            if estimated_similarity(new.signature, values) >= floor
-        ]
+        others, signatures = index.candidates(new.keys, article_id)
+        if not others:
+            return []
+        estimates = estimated_similarities(new.signature, signatures)
+        likely = [others[row] for row in np.flatnonzero(estimates >= self.threshold - ESTIMATE_MARGIN).tolist()]
         if not likely:
             return []
         pieces = shingles(new.text)
@@ -274,58 +349,73 @@ class _BatchIndex:
     :meth:`write` stores the net change with bulk statements.
     """
 
-    def __init__(self, stored_keys: dict[int, list[int]], stored: dict[int, np.ndarray]) -> None:
-        self.stored_keys = stored_keys
+    def __init__(self, members: dict[int, set[int]], stored: dict[int, np.ndarray], shared: set[int]) -> None:
+        #: Band key → articles now indexed under it (only keys of this batch's texts).
+        self.members = members
+        #: Keys of more than one text of this batch: only those of an added text can be
+        #: looked up again (by a later text), so only those are listed in :attr:`members`.
+        self.shared = shared
+        #: Signatures as stored before this batch, by article.
         self.stored = stored
+        #: Signatures of the texts now indexed: the stored ones, replaced by this batch's.
+        self.signatures = dict(stored)
         #: Stored articles whose text this batch replaced (their rows are deleted on write).
         self.dropped: set[int] = set()
         self.added: dict[int, Sketch] = {}
-        self.added_keys: dict[int, set[int]] = {}
 
     @classmethod
     def read(cls, session: Session, texts: list[tuple[StoreOutcome, Sketch | None]]) -> _BatchIndex:
-        keys = list({key for _, found in texts if found is not None for key in found.keys})
-        stored_keys: dict[int, list[int]] = {}
-        for key, article_id in rows_in(session, select(NearDupBand.key, NearDupBand.article_id), NearDupBand.key, keys):
-            stored_keys.setdefault(key, []).append(article_id)
-        ids = {article_id for ids in stored_keys.values() for article_id in ids}
+        texts_per_key = Counter(key for _, found in texts if found is not None for key in set(found.keys))
+        keys = list(texts_per_key)
+        members: dict[int, set[int]] = {}
+        for key, article_id in _execute_chunked(
+            session, 'SELECT "key", article_id FROM near_dup_band WHERE "key" IN ({})', keys
+        ):
+            members.setdefault(key, set()).add(article_id)
+        ids = {article_id for ids in members.values() for article_id in ids}
         ids |= {outcome.article_id for outcome, _ in texts if outcome.outcome == "changed"}
         stored = {
             article_id: _decode(raw)
-            for article_id, raw in rows_in(
-                session,
-                select(NearDupSignature.article_id, NearDupSignature.signature),
-                NearDupSignature.article_id,
-                sorted(ids),
+            for article_id, raw in _execute_chunked(
+                session, "SELECT article_id, signature FROM near_dup_signature WHERE article_id IN ({})", sorted(ids)
             )
         }
-        return cls(stored_keys, stored)
+        return cls(members, stored, {key for key, count in texts_per_key.items() if count > 1})
 
-    def candidates(self, keys: list[int], article_id: int) -> list[tuple[int, np.ndarray]]:
-        """Articles sharing a band key with ``keys`` (``article_id`` aside), with their signatures."""
-        found = {other for key in keys for other in self.stored_keys.get(key, ()) if other not in self.dropped}
-        found |= {other for key in keys for other in self.added_keys.get(key, ())}
+    def candidates(self, keys: list[int], article_id: int) -> tuple[list[int], np.ndarray]:
+        """Articles sharing a band key with ``keys`` (``article_id`` aside), by id, and
+        their signatures (one row each)."""
+        found: set[int] = set()
+        for key in keys:
+            found.update(self.members.get(key, ()))
         found.discard(article_id)
-        return [
-            (other, self.added[other].signature if other in self.added else self.stored[other])
-            for other in sorted(found)
-        ]
+        others = sorted(found)
+        return others, np.array([self.signatures[other] for other in others])
 
     def drop(self, article_id: int) -> None:
-        self.dropped.add(article_id)
+        """Take an article's text out of the index (its stored text's keys are recomputed
+        from its stored signature)."""
         old = self.added.pop(article_id, None)
-        for key in old.keys if old is not None else ():
-            self.added_keys[key].discard(article_id)
+        if article_id in self.stored:
+            self.dropped.add(article_id)
+            self._unlist(article_id, band_keys(self.stored[article_id]))
+        if old is not None:
+            self._unlist(article_id, old.keys)
 
     def add(self, article_id: int, found: Sketch) -> None:
         self.added[article_id] = found
-        for key in found.keys:
-            self.added_keys.setdefault(key, set()).add(article_id)
+        self.signatures[article_id] = found.signature
+        for key in self.shared.intersection(found.keys):
+            self.members.setdefault(key, set()).add(article_id)
+
+    def _unlist(self, article_id: int, keys: list[int]) -> None:
+        for key in keys:
+            self.members.get(key, set()).discard(article_id)
 
     def write(self, session: Session) -> None:
         """Delete the replaced texts' rows (by primary key: their keys are recomputed from the
-        stored signatures), then insert this batch's texts: Core executemany, no ORM bookkeeping."""
-        replaced = sorted(self.dropped & self.stored.keys())
+        stored signatures), then insert this batch's texts in multi-row statements."""
+        replaced = sorted(self.dropped)
         if replaced:
             band = NearDupBand.__table__
             session.execute(
@@ -341,46 +431,86 @@ class _BatchIndex:
                 delete(signature_table).where(signature_table.c.article_id == bindparam("old_id")),
                 [{"old_id": article_id} for article_id in replaced],
             )
-        if not self.added:
-            return
-        session.execute(insert(NearDupSignature.__table__), [
-            {"article_id": article_id, "signature": found.signature.tobytes(), "shingles": found.shingle_count}
-            for article_id, found in self.added.items()
-        ])
-        session.execute(insert(NearDupBand.__table__), [
-            {"key": key, "article_id": article_id}
-            for article_id, found in self.added.items()
-            for key in set(found.keys)
-        ])
+        _execute_chunked(
+            session,
+            "INSERT INTO near_dup_signature (article_id, signature, shingles) VALUES {}",
+            [
+                value
+                for article_id, found in self.added.items()
+                for value in (article_id, found.signature.tobytes(), found.shingle_count)
+            ],
+            width=3,
+        )
+        _execute_chunked(
+            session,
+            'INSERT INTO near_dup_band ("key", article_id) VALUES {}',
+            [
+                value
+                for article_id, found in self.added.items()
+                for key in set(found.keys)
+                for value in (key, article_id)
+            ],
+            width=2,
+        )
+
+
+#: The DB-API driver's mark for one positional parameter, by its paramstyle (sqlite3:
+#: qmark; psycopg: pyformat, which takes ``%s`` for positional parameters).
+_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+def _execute_chunked(session: Session, statement: str, values: Sequence[Any], width: int = 1) -> list[Any]:
+    """Run ``statement`` on the session's connection for ``values`` taken ``width`` at a
+    time, at most :data:`~models.repository.IN_CHUNK` parameters per statement: ``{}``
+    becomes ``?, ?, …`` (an ``IN`` list) or, for ``width`` > 1, ``(?, ?), (?, ?), …``
+    (rows of a multi-row ``VALUES``). Returns the rows of a ``SELECT``.
+
+    The statement goes to the DB-API driver as is: a batch looks up and inserts some ten
+    thousand band keys, and SQLAlchemy's per-parameter work (expanding ``IN`` lists,
+    executemany bookkeeping) cost more CPU than the database's own (2× on PostgreSQL).
+    Longer statements would save SQLite a little time but fill sqlite3's statement cache
+    with large programs (60 MB more at the peak of ``bench.dedup``), and measured slower
+    on PostgreSQL. The session is flushed first, as :meth:`Session.execute` would.
+    """
+    session.flush()
+    connection = session.connection()
+    mark = _PLACEHOLDERS[connection.dialect.paramstyle]
+    group = mark if width == 1 else f"({', '.join([mark] * width)})"
+    step = IN_CHUNK // width * width
+    rows: list[Any] = []
+    for start in range(0, len(values), step):
+        chunk = tuple(values[start : start + step])
+        result = connection.exec_driver_sql(statement.format(", ".join([group] * (len(chunk) // width))), chunk)
+        if result.returns_rows:
+            rows.extend(result)
+    return rows
 
 
 def _cluster(session: Session, article_id: int, copies: list[tuple[int, float]], now: datetime) -> None:
-    """Put ``article_id`` and its copies in one cluster, merging the clusters they were in."""
+    """Put ``article_id`` and its copies in one cluster, merging the clusters they were in.
+
+    Core statements on the tables: ORM objects would cost a unit-of-work flush at every
+    link, several times the statements' own cost.
+    """
+    member, cluster = NearDupMember.__table__, NearDupCluster.__table__
     ids = [article_id, *(other for other, _ in copies)]
-    members = {m.article_id: m for m in session.scalars(select(NearDupMember).where(NearDupMember.article_id.in_(ids)))}
-    cluster_ids = sorted({m.cluster_id for m in members.values()})
+    clusters = dict(
+        session.execute(select(member.c.article_id, member.c.cluster_id).where(member.c.article_id.in_(ids))).all()
+    )
+    cluster_ids = sorted(set(clusters.values()))
     if cluster_ids:
         target, merged = cluster_ids[0], cluster_ids[1:]
         if merged:
-            session.execute(
-                update(NearDupMember).where(NearDupMember.cluster_id.in_(merged)).values(cluster_id=target),
-                execution_options={"synchronize_session": "fetch"},
-            )
-            session.execute(delete(NearDupCluster).where(NearDupCluster.id.in_(merged)))
+            session.execute(update(member).where(member.c.cluster_id.in_(merged)).values(cluster_id=target))
+            session.execute(delete(cluster).where(cluster.c.id.in_(merged)))
     else:
-        cluster = NearDupCluster(created_at=now)
-        session.add(cluster)
-        session.flush()
-        target = cluster.id
+        target = session.execute(insert(cluster).values(created_at=now)).inserted_primary_key[0]
     best, best_similarity = copies[0]
-    if article_id not in members:
-        session.add(
-            NearDupMember(
-                article_id=article_id, cluster_id=target, linked_to_id=best, similarity=best_similarity, joined_at=now
-            )
-        )
-    session.add_all(
-        NearDupMember(article_id=other, cluster_id=target, linked_to_id=article_id, similarity=similarity, joined_at=now)
-        for other, similarity in copies
-        if other not in members
-    )
+    joined = [(article_id, best, best_similarity)] if article_id not in clusters else []
+    joined += [(other, article_id, similarity) for other, similarity in copies if other not in clusters]
+    if joined:
+        session.execute(insert(member), [
+            {"article_id": joining, "cluster_id": target, "linked_to_id": linked_to, "similarity": similarity,
+             "joined_at": now}
+            for joining, linked_to, similarity in joined
+        ])

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from models.fingerprint import MIN_MATCHABLE_CHARS, article_fingerprint, normalise_text, text_fingerprint
+import sys
+import unicodedata
+
+import pytest
+
+from models.fingerprint import (
+    MIN_MATCHABLE_CHARS,
+    article_fingerprint,
+    fold,
+    normalise_text,
+    text_fingerprint,
+    word_characters,
+)
 from tests.archive_items import BODY, OTHER_BODY, make_article
 
 
@@ -27,3 +39,20 @@ def test_article_uses_simplified_body_when_present():
     traditional = make_article(body="會議召開", simplified={"body": "会议召开"})
     assert article_fingerprint(traditional) == text_fingerprint("会议召开")
     assert article_fingerprint(make_article(body="會議召開")) == text_fingerprint("會議召開")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["２０２２年，南京\u3000市……", "Ａ\u0301ＢＣ", "ｶﾞｷﾞ，ﾊﾟ", "①㈱ Ⅲ ＡＢＣ", "e\u0301\n＂ｅ＂\u0308", "", "\ud800ａ"],
+)
+def test_fold_is_nfkc(text: str) -> None:
+    # fullwidth forms and ellipses are decomposed before NFKC: never with another result
+    assert fold(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_normalisation_keeps_its_definition_on_every_character() -> None:
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert fold(every) == unicodedata.normalize("NFKC", every)
+    expected = "".join(ch for ch in every if not unicodedata.category(ch).startswith(("P", "Z", "S", "C")))
+    assert word_characters(every) == expected
+    assert word_characters(every) == expected  # again, from the table the first call filled

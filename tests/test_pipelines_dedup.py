@@ -3,33 +3,44 @@
 from __future__ import annotations
 
 import random
+import re
+import subprocess
+import sys
 from datetime import datetime
 
 import numpy as np
 import pytest
+from datasketch import MinHash
 from scrapy.settings import Settings
 from sqlalchemy import func, select, text
 
 from crawler.items import Article
 from crawler.replica.content import generate_article
+from models.boilerplate import folded_substantive_text
 from models.dedup import NearDupBand, NearDupCluster, NearDupMember, NearDupSignature
 from models.engine import make_engine, session_factory
+from models.fingerprint import fold
 from models.repository import store_articles
 from pipelines.dedup import (
     BANDS,
     DEFAULT_THRESHOLD,
     MIN_CHARS,
+    MINHASH_SEED,
+    NUM_PERM,
     ROWS,
     NearDuplicateLinker,
     dedup_text,
     estimated_similarity,
     jaccard,
+    shingle_hashes,
     shingles,
     signature,
     sketch,
 )
 from pipelines.normalise import normalise
+from pipelines.store import DEFAULT_BATCH_SIZE
 from tests.archive_items import make_article
+from tests.services import REPO
 
 NOTICE = "本网站所刊登的各种新闻、信息和各种专题专栏资料，均为本网版权所有，未经协议授权，禁止下载使用。"
 
@@ -89,6 +100,12 @@ def test_dedup_text_drops_boilerplate_punctuation_and_spacing() -> None:
     assert dedup_text(body) == "南京市今天召开会议"
 
 
+def test_dedup_text_keeps_letters_and_digits_of_every_character() -> None:
+    # what the regex [\W_]+ (\w is str.isalnum and "_") leaves, on all of Unicode at once
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert dedup_text(every) == re.sub(r"[\W_]+", "", folded_substantive_text(every))
+
+
 def test_short_texts_get_no_sketch() -> None:
     short = "南京市今天召开全市经济工作会议，总结今年工作并部署明年任务。" * 5  # about 150 characters
     assert len(dedup_text(short)) < MIN_CHARS
@@ -103,6 +120,38 @@ def test_signature_is_stable_and_estimates_jaccard() -> None:
     assert estimated_similarity(signature(a), signature(b)) == pytest.approx(jaccard(a, b), abs=0.12)
     unrelated = shingles(dedup_text("\n".join(story(2))))
     assert estimated_similarity(signature(a), signature(unrelated)) < 0.3
+
+
+def datasketch_signature(text: str) -> np.ndarray:
+    """The signature datasketch's MinHash gives the text's shingle hashes (how signatures were first made)."""
+    minhash = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, hashfunc=int, scheme="affine32")
+    minhash.update_batch((shingle_hashes(text) >> np.uint64(32)).tolist())
+    return minhash.hashvalues.astype("<u4")
+
+
+def test_signatures_are_bit_for_bit_datasketchs() -> None:
+    """Signatures are persisted: computing them without datasketch must not change one bit."""
+    for body in ("\n".join(story(1)), "\n".join(copy_of(story(1))), "\n".join(story(2)), "２０２０年" * 60):
+        found = sketch(body)
+        assert found is not None
+        assert np.array_equal(found.signature, datasketch_signature(found.text))
+        assert np.array_equal(signature(shingles(found.text)), found.signature)
+    empty = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme="affine32")
+    assert np.array_equal(signature(set()), empty.hashvalues)
+
+
+def test_crawling_does_not_load_datasketch() -> None:
+    """datasketch imports scipy: 0.4 s at every crawl start, for nothing."""
+    code = "import sys, pipelines.store; print(sorted({'datasketch', 'scipy'} & sys.modules.keys()))"
+    loaded = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
+
+
+def test_a_store_batch_is_folded_once() -> None:
+    """The store fingerprints a whole batch before it checks and sketches its items: the
+    caches of folded bodies must hold a batch, or every body is folded again."""
+    assert fold.cache_info().maxsize >= DEFAULT_BATCH_SIZE
+    assert folded_substantive_text.cache_info().maxsize >= DEFAULT_BATCH_SIZE
 
 
 # -- linking through the archive ------------------------------------------------------------
@@ -145,6 +194,24 @@ def test_index_persists_across_sessions_and_linkers(sessions, migrated_db_url) -
     finally:
         other_engine.dispose()
     assert [m.article_id for m in matches] == [copy_id]
+
+
+def test_index_rows_go_in_as_many_statements_as_the_parameter_limit_needs(sessions, monkeypatch) -> None:
+    # 7 parameters a statement: IN lists of 7 keys, 3 band rows or 2 signature rows
+    monkeypatch.setattr("pipelines.dedup.IN_CHUNK", 7)
+    outcomes, _ = store(
+        sessions,
+        item("http://a.cn/1.html", story(1)),
+        item("http://b.cn/1.html", copy_of(story(1))),
+        item("http://c.cn/1.html", story(2)),
+    )
+    ids = [article_id for _, article_id in outcomes]
+    assert clusters(sessions) == [{ids[0], ids[1]}]
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(NearDupBand)) == 3 * BANDS
+        assert session.scalar(select(func.count()).select_from(NearDupSignature)) == 3
+    _, matches = store(sessions, item("http://d.cn/1.html", copy_of(story(2))))
+    assert [m.other_id for m in matches] == [ids[2]]
 
 
 def test_a_bridge_merges_two_clusters(sessions) -> None:
