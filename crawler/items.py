@@ -137,8 +137,8 @@ class Article:
         data = {name: getattr(self, name) for name in _ARTICLE_FIELDS}
         for name in ("breadcrumbs", "authors", "editors", "page_urls", "page_digests"):
             data[name] = list(data[name])
-        data["images"] = [{"url": image.url, "caption": image.caption} for image in self.images]
-        data["problems"] = [{"kind": p.kind, "detail": p.detail, "field": p.field} for p in self.problems]
+        data["images"] = [_plain(image) for image in self.images]
+        data["problems"] = [_plain(problem) for problem in self.problems]
         data["simplified"] = {k: list(v) if isinstance(v, list) else v for k, v in self.simplified.items()}
         return data
 
@@ -150,6 +150,15 @@ class Article:
         values["images"] = [Image(**i) if isinstance(i, dict) else i for i in values.get("images", [])]
         values["problems"] = [Problem(**p) if isinstance(p, dict) else p for p in values.get("problems", [])]
         return cls(**values)
+
+
+def _plain(value: Image | Problem | dict[str, Any]) -> dict[str, Any]:
+    """An image or problem as a new dict (items built from plain data may hold dicts already)."""
+    if isinstance(value, Image):
+        return {"url": value.url, "caption": value.caption}
+    if isinstance(value, Problem):
+        return {"kind": value.kind, "detail": value.detail, "field": value.field}
+    return dict(value)
 
 
 #: Field names of :class:`Article`, in schema order (the keys of :meth:`Article.to_dict`).

@@ -39,3 +39,8 @@ def test_to_dict_copies_lists_so_changing_the_dict_leaves_the_item_alone() -> No
 def test_from_dict_reads_back_what_to_dict_wrote() -> None:
     article = _article()
     assert Article.from_dict(article.to_dict()) == article
+
+
+def test_to_dict_takes_images_given_as_plain_dicts_like_asdict_does() -> None:
+    article = Article(url="u", images=[{"url": "http://x/a.jpg", "caption": None}])  # type: ignore[list-item]
+    assert article.to_dict()["images"] == asdict(article)["images"] == [{"url": "http://x/a.jpg", "caption": None}]
