@@ -67,6 +67,13 @@ def e2e_markdown(e2e: dict[str, Any]) -> str:
            table(["variant", "pages", "pages/s", "CPU s", "CPU s / 1000 articles", "CPU ms / page",
                   "CPU ratio vs bare", "peak RSS MB", "articles stored"], rows)]
     out += [f"\n{name} skipped: {reason}" for name, reason in e2e["skipped"].items()]
+    stages = {name: v["stage_cpu_ms_per_page"] for name, v in variants.items() if v.get("stage_cpu_ms_per_page")}
+    if stages:
+        names = list(dict.fromkeys(stage for by_stage in stages.values() for stage in by_stage))
+        out += ["", "CPU ms per page by stage (from the crawl's `newsarchive/cpu_s/*` stats; `store` is the whole "
+                "transaction, its steps included; the rest is Scrapy, start-up and the spider):", "",
+                table(["variant", *names],
+                      [[variant, *(_fmt(by_stage.get(stage), 2) for stage in names)] for variant, by_stage in stages.items()])]
     return "\n".join(out)
 
 

@@ -31,6 +31,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from crawler.cpu import STAT_PREFIX
+
 REPO = Path(__file__).resolve().parents[1]
 VARIANTS = ("bare", "sqlite", "postgres")
 #: PostgreSQL server the ``postgres`` variant creates its throw-away database on
@@ -175,6 +177,10 @@ def run_variant(variant: str, base_url: str, start_path: str, db: str | None, wo
         "peak_rss_mb": child["peak_rss_mb"],
         "articles_stored": child["articles_stored"],
         "finish_reason": child["finish_reason"],
+        # where the full crawl's time goes (crawler.cpu stats; the bare spider has none)
+        "stage_cpu_ms_per_page": {
+            stage: seconds * 1000 / pages for stage, seconds in child.get("stage_cpu_s", {}).items()
+        } if pages else {},
     }
 
 
@@ -264,6 +270,8 @@ def child_main(argv: list[str]) -> int:
         "articles_stored": stored,
         "finish_reason": str(stats.get("finish_reason", "unknown")),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # KiB on Linux
+        "stage_cpu_s": {key.removeprefix(STAT_PREFIX): value for key, value in stats.items()
+                        if key.startswith(STAT_PREFIX)},
     }
     args.out.write_text(json.dumps(report))
     return 0 if report["finish_reason"] == "finished" else 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crawler.cpu import cpu_time
 from crawler.items import Article
 from crawler.parsing.chinese import detect_script, to_simplified
 from crawler.parsing.urls import canonicalize
@@ -17,9 +18,19 @@ LIST_FIELDS = ("authors", "editors", "breadcrumbs")
 
 
 class NormalisePipeline:
+    """Stats: CPU seconds in ``newsarchive/cpu_s/normalise`` (see :mod:`crawler.cpu`)."""
+
+    def __init__(self, stats: Any) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> NormalisePipeline:
+        return cls(crawler.stats)
+
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if isinstance(item, Article):
-            normalise(item)
+            with cpu_time(self.stats, "normalise"):
+                normalise(item)
         return item
 
 

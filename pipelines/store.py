@@ -21,7 +21,9 @@ Settings:
     :mod:`pipelines.dedup`, which runs inside each batch's transaction).
 
 Stats: ``newsarchive/articles/new|changed|unchanged|duplicate|near_duplicate``, ``newsarchive/captures/stored``,
-``newsarchive/store/spooled``, ``newsarchive/store/replayed``, ``newsarchive/store/retries``.
+``newsarchive/store/spooled``, ``newsarchive/store/replayed``, ``newsarchive/store/retries``, and CPU
+seconds (:mod:`crawler.cpu`) of ``store`` (whole transactions, commit included) and of its steps
+``store_captures``, ``store_articles``, ``near_duplicates`` and ``search_index``.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy.exc import DisconnectionError, IntegrityError, InternalError, OperationalError
 
 from archive.index import index_articles
+from crawler.cpu import cpu_time
 from crawler.items import Article, Capture
 from models.engine import database_url, make_engine, session_factory
 from models.errors import display_url, error_reason
@@ -177,13 +180,17 @@ class StorePipeline:
         articles = [item for item in batch if isinstance(item, Article)]
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                with self.sessions.begin() as session:
+                with cpu_time(self.stats, "store"), self.sessions.begin() as session:
                     lock_for_writing(session)  # other crawlers' batches wait: identity is decided on what is stored
-                    store_captures(session, captures)  # first, so versions link to their pages
-                    outcomes = store_articles(session, articles, self.names)
-                    near = self.near_duplicates.link(session, articles, outcomes)
+                    with cpu_time(self.stats, "store_captures"):
+                        store_captures(session, captures)  # first, so versions link to their pages
+                    with cpu_time(self.stats, "store_articles"):
+                        outcomes = store_articles(session, articles, self.names)
+                    with cpu_time(self.stats, "near_duplicates"):
+                        near = self.near_duplicates.link(session, articles, outcomes)
                     # searchable exactly when committed: the index changes in the same transaction
-                    index_articles(session, [o.article_id for o in outcomes if o.stores_text])
+                    with cpu_time(self.stats, "search_index"):
+                        index_articles(session, [o.article_id for o in outcomes if o.stores_text])
                 break
             except BaseException as exc:
                 self.names.forget()  # ids learnt in the rolled-back transaction may not exist

@@ -108,3 +108,14 @@ def test_extraction_scores_and_times_every_tool(tmp_path: Path) -> None:
         assert 0.0 <= tool["all_mean"] <= 1.0
     assert tools[OURS]["scores"]["title"] == 1.0  # replica pages are our own template
     assert set(result["replica"]["targets"]) == {"speedup_vs_fastest_rival", "speed_met", "scores_met"}
+
+
+def test_the_full_crawl_says_where_its_cpu_goes(e2e: dict) -> None:
+    sqlite = e2e["variants"]["sqlite"]
+    stages = sqlite["stage_cpu_ms_per_page"]
+    steps = ("store_captures", "store_articles", "near_duplicates", "search_index")
+    assert {"extract", "normalise", "store", *steps} <= set(stages)
+    assert stages["extract"] > 0 and stages["store"] > 0
+    assert sum(stages[step] for step in steps) <= stages["store"]  # steps of one transaction
+    assert stages["extract"] + stages["normalise"] + stages["store"] < sqlite["cpu_ms_per_page"]  # parts of the whole
+    assert e2e["variants"]["bare"]["stage_cpu_ms_per_page"] == {}

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response
 
+from crawler.cpu import cpu_time
 from crawler.items import Article, NotArticle
 from crawler.sites.pagination import merge_pages
 from crawler.sites.registry import extract
@@ -150,13 +151,14 @@ class ArchiveSpider(scrapy.Spider):
         return merged
 
     def _extract(self, response: Response) -> Article | None:
-        result = extract(
-            response.url,
-            response.body,
-            declared_encoding=declared_charset(response),
-            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            site_hint=self.site_template,
-        )
+        with cpu_time(self.crawler.stats, "extract"):
+            result = extract(
+                response.url,
+                response.body,
+                declared_encoding=declared_charset(response),
+                fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                site_hint=self.site_template,
+            )
         if isinstance(result, NotArticle):
             self.crawler.stats.inc_value("newsarchive/not_article")
             self.logger.info("Skipped %s: not an article (%s)", response.url, result.reason)
