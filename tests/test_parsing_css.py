@@ -18,6 +18,7 @@ PAGE = """<html><body>
 SELECTORS = [
     "div.rm_txt h1, div.text_title h1, h1#newstit",  # union in document order
     "h1#newstit, div.rm_txt h1",  # the order written does not change document order
+    "h1#newstit, div.box h1",  # two alternatives finding the same element
     "div.rm_txt h3.pre",
     "div.rm_txt div.author, div.text_title p.author",
     "div.col-1-1",

@@ -38,3 +38,21 @@ def test_impossible_dates_are_skipped():
 def test_no_date():
     assert first_date("第12版 共3页 电话 12345678") is None
     assert parse_date_value("") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "iso", "raw", "start"),
+    [
+        ("２０２２年０２月１３日 ０７：４８", "2022-02-13T07:48:00+08:00", "２０２２年０２月１３日 ０７：４８", 0),
+        ("2022－02－13 07：48：09", "2022-02-13T07:48:09+08:00", "2022－02－13 07：48：09", 0),
+        ("x2022/02/13", "2022-02-13T00:00:00+08:00", "2022/02/13", 1),
+    ],
+)
+def test_full_width_dates_keep_their_raw_text_and_position(text, iso, raw, start):
+    found = first_date(text)
+    assert (found.iso, found.raw, found.start) == (iso, raw, start)
+
+
+def test_a_year_glued_to_other_digits_is_no_date():
+    assert first_date("12020年1月1日") is None
+    assert first_date("编号20201年1月1日") is None

@@ -4,7 +4,7 @@ import codecs
 
 import pytest
 
-from crawler.parsing.encoding import decode_html, declared_charsets
+from crawler.parsing.encoding import _common_characters, _is_common, decode_html, declared_charsets
 
 SIMPLIFIED = "<html><head><meta charset=gb2312></head><body>江苏多地要求中高风险地区师生员工暂不返校。来源：新华日报</body></html>"
 TRADITIONAL = "<html><body>春節前夕，大批港澳同胞經口岸返回內地與家人團聚。來源：香港文匯報 責編：黃小華</body></html>"
@@ -55,3 +55,16 @@ def test_utf8_cut_inside_a_character_is_truncated_not_garbled():
     result = decode_html(body)
     assert result.encoding == "utf-8" and "\ufffd" not in result.text
     assert [p.kind for p in result.problems] == ["truncated"]
+
+
+def test_declarations_are_read_in_page_order_whatever_their_case():
+    head = b'<meta charset="GBK"><?xml version="1.0" ENCODING="Big5"?> CharSet=utf-8'
+    assert declared_charsets(head) == ["gb18030", "big5hkscs", "utf-8"]
+    # a declaration that swallows the next keyword as its value hides it, as one left-to-right scan does
+    assert declared_charsets(b"charset=encoding=gb2312 encoding=big5") == ["big5hkscs"]
+    assert declared_charsets(b"no declaration here") == []
+
+
+def test_the_common_character_table_is_what_the_codec_test_accepts():
+    table = _common_characters()
+    assert table == {chr(c) for c in range(0x2E80, 0x10000) if not 0xD800 <= c < 0xE000 and _is_common(chr(c))}

@@ -11,6 +11,7 @@ from crawler.parsing.labels import (
     find_wire_authors,
     is_credit_line,
     is_print_edition_line,
+    split_names,
 )
 
 
@@ -127,3 +128,31 @@ def test_a_byline_label_does_not_read_names_from_the_next_line():
 
 def test_a_writing_verb_after_a_label_word_is_not_a_name():
     assert find_authors("研究部的郭励弘却撰文指出，民资") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "authors"),
+    [
+        ("记者 张三 摄", []),
+        ("记者 张三、李四 摄", []),
+        ("文/张三 图/李四 摄", []),
+        ("记者 张三", ["张三"]),
+        # the photo mark counts only after a name that starts in the byline's first 20 characters
+        ("记者 张三 李四 王五 赵六 钱七 孙八 周九 吴十 郑一 摄", ["张三", "李四", "王五", "赵六", "钱七", "孙八", "周九", "吴十", "郑一"]),
+    ],
+)
+def test_a_photo_credit_is_not_a_byline(text, authors):
+    assert find_authors(text) == authors
+
+
+def test_a_photo_mark_on_a_later_line_keeps_the_names():
+    assert find_wire_authors("新华社北京5月19日电（记者 张三 摄）") == []
+    assert find_wire_authors("……共赢”。（张三\n李四 摄）") == ["张三", "李四"]
+
+
+@pytest.mark.parametrize(
+    ("segment", "names"),
+    [("张三 责任编辑：李四", ["张三"]), ("张三、李四 审核：王五", ["张三", "李四"]), ("张三 文/李四", ["张三", "李四"])],
+)
+def test_a_labelled_credit_ends_the_name_list(segment, names):
+    assert split_names(segment) == names

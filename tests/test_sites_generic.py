@@ -261,3 +261,16 @@ def test_the_first_separated_trail_wins_wherever_the_separator_text_sits():
 )
 def test_the_site_of_a_host_is_its_registrable_domain_and_an_ip_is_its_own(host: str, site: str) -> None:
     assert registrable_domain(host) == site
+
+
+@pytest.mark.parametrize(
+    ("line", "dropped"),
+    [
+        ("2023-06-15 08:10 来源：示范日报", True),
+        ("发布：２０２３年６月１５日", True),  # the date starts within the first six characters
+        ("12位居民代表参加了2023年6月15日的会议。", False),  # a date, but further in
+        ("记者在今天召开的会上获悉，２０２３年６月１５日起老街开放。", False),
+    ],
+)
+def test_a_short_line_starting_with_a_date_is_no_body_text(line, dropped):
+    assert (line in page("<h1>老街新生记</h1>", f"<p>{line}</p>").body.split("\n")) is not dropped

@@ -54,3 +54,13 @@ def test_edge_cases():
         check(extract(URL, body))
     truncated = extract(URL, FIXTURE.encode("utf-8")[:-200])
     assert isinstance(truncated, Article) and any(p.kind == "truncated" for p in truncated.problems)
+
+
+def test_a_closing_tag_in_the_last_4_kb_marks_a_complete_download():
+    page = FIXTURE.encode("utf-8")
+    assert not any(p.kind == "truncated" for p in extract(URL, page).problems)
+    upper = page.replace(b"</body>", b"</BODY>").replace(b"</html>", b"")
+    assert not any(p.kind == "truncated" for p in extract(URL, upper).problems)
+    # a closing tag further from the end than 4 KB does not count
+    padded = page.replace(b"</body>", b"").replace(b"</html>", b"</html>" + b"<p>x</p>" * 600)
+    assert any(p.kind == "truncated" for p in extract(URL, padded).problems)

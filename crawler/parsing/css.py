@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
 
 import cssselect
 from cssselect.parser import Class, CombinedSelector, Element, Hash
@@ -31,14 +30,16 @@ class ElementIndex:
     def __init__(self, root: etree._Element) -> None:
         self.root = root
         self._tagged: dict[str | None, list[etree._Element]] = {}
+        self._by_id: dict[str, list[etree._Element]] = {}
+        self._by_class: dict[str, list[etree._Element]] = {}
+        self._ids: dict[etree._Element, str | None] = {}
+        self._names: dict[etree._Element, list[str]] = {}
+        self._read = False
         #: ``(element, "class id")`` for every element with a class or id, in document order.
         self.attributed: list[tuple[etree._Element, str]] = []
         for element in root.iter(etree.Element):  # elements only: no comments or processing instructions
-            attributes = element.attrib
-            if not attributes:  # most elements: one cheap test
-                continue
-            classes = attributes.get("class")
-            ident = attributes.get("id")
+            classes = element.get("class")
+            ident = element.get("id")
             if classes is not None or ident is not None:
                 self.attributed.append((element, f"{classes or ''} {ident or ''}"))
 
@@ -48,22 +49,39 @@ class ElementIndex:
             self._tagged[tag] = list(self.root.iter(tag if tag is not None else etree.Element))
         return self._tagged[tag]
 
-    @cached_property
+    @property
     def by_id(self) -> dict[str, list[etree._Element]]:
-        found: dict[str, list[etree._Element]] = {}
-        for element, _ in self.attributed:
-            ident = element.get("id")
-            if ident is not None:
-                found.setdefault(ident, []).append(element)
-        return found
+        self._read_attributes()
+        return self._by_id
 
-    @cached_property
+    @property
     def by_class(self) -> dict[str, list[etree._Element]]:
-        found: dict[str, list[etree._Element]] = {}
+        self._read_attributes()
+        return self._by_class
+
+    def attributes(self) -> tuple[dict[etree._Element, str | None], dict[etree._Element, list[str]]]:
+        """Each element's id and class names, for elements that have either (others have neither).
+
+        Keyed by element: lxml hands out the same object for a node while one is alive, and
+        :attr:`attributed` keeps these alive.
+        """
+        self._read_attributes()
+        return self._ids, self._names
+
+    def _read_attributes(self) -> None:
+        """Build the lookup tables and :meth:`attributes` in one pass, on first use: selectors test
+        the same ancestors over and over, and reading an attribute from lxml costs more than a
+        dictionary lookup."""
+        if self._read:
+            return
+        self._read = True
         for element, _ in self.attributed:
-            for name in set((element.get("class") or "").split()):
-                found.setdefault(name, []).append(element)
-        return found
+            ident = self._ids[element] = element.get("id")
+            if ident is not None:
+                self._by_id.setdefault(ident, []).append(element)
+            names = self._names[element] = (element.get("class") or "").split()
+            for name in set(names):
+                self._by_class.setdefault(name, []).append(element)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,14 +92,16 @@ class _Step:
     ident: str | None
     classes: tuple[str, ...]
 
-    def matches(self, element: etree._Element) -> bool:
+    def matches(self, element: etree._Element, ids: dict[etree._Element, str | None],
+                names: dict[etree._Element, list[str]]) -> bool:
+        """Whether ``element`` is this step, its id and class names looked up in :meth:`ElementIndex.attributes`."""
         if self.tag is not None and element.tag != self.tag:
             return False
-        if self.ident is not None and element.get("id") != self.ident:
+        if self.ident is not None and ids.get(element) != self.ident:
             return False
         if self.classes:
-            names = (element.get("class") or "").split()
-            return all(name in names for name in self.classes)
+            own = names.get(element, ())
+            return all(name in own for name in self.classes)
         return True
 
     def candidates(self, index: ElementIndex) -> Iterable[etree._Element]:
@@ -112,6 +132,7 @@ class Selector:
     def first(self, index: ElementIndex) -> etree._Element | None:
         """The first matching element in document order, whichever alternative matches it, or ``None``."""
         firsts = [found for matches in self.each_alternative(index) if (found := next(matches, None)) is not None]
+        firsts = list(dict.fromkeys(firsts))  # alternatives often find the same element: no order to work out
         if len(firsts) < 2:
             return firsts[0] if firsts else None
         return min(firsts, key=_document_position)
@@ -119,18 +140,20 @@ class Selector:
     @staticmethod
     def _matches(steps: tuple[_Step, ...], index: ElementIndex) -> Iterator[etree._Element]:
         last, ancestors = steps[-1], steps[:-1]
+        ids, names = index.attributes()
         for element in last.candidates(index):
-            if last.matches(element) and _has_ancestors(element, ancestors):
+            if last.matches(element, ids, names) and _has_ancestors(element, ancestors, ids, names):
                 yield element
 
 
-def _has_ancestors(element: etree._Element, steps: tuple[_Step, ...]) -> bool:
+def _has_ancestors(element: etree._Element, steps: tuple[_Step, ...], ids: dict[etree._Element, str | None],
+                   names: dict[etree._Element, list[str]]) -> bool:
     """Whether ancestors of ``element`` match ``steps`` right to left (taking the nearest match first
     is exact for descendant combinators)."""
     remaining = len(steps)
     node = element.getparent()
     while remaining and node is not None:
-        if steps[remaining - 1].matches(node):
+        if steps[remaining - 1].matches(node, ids, names):
             remaining -= 1
         node = node.getparent()
     return remaining == 0

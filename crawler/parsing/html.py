@@ -89,7 +89,7 @@ def json_ld(root: etree._Element) -> list[dict[str, Any]]:
 
 def style_texts(root: etree._Element) -> list[str]:
     """Contents of the page's ``<style>`` elements (for hidden-class rules)."""
-    return [style.text for style in root.iter("style") if style.text]
+    return [text for style in root.iter("style") if (text := style.text)]
 
 
 def strip_non_content(root: etree._Element) -> None:

@@ -12,14 +12,13 @@ it. A field that raises becomes a ``parse_error`` problem, never a crash.
 from __future__ import annotations
 
 import functools
-import heapq
 import ipaddress
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from difflib import SequenceMatcher
-from functools import cached_property
 from typing import Any, TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -31,6 +30,7 @@ from crawler.parsing.dates import META_DATE_NAMES, FoundDate, first_date, looks_
 from crawler.parsing.html import json_ld, meta_tags, parse_html, strip_non_content, style_texts, wrapper_title
 from crawler.parsing.text import (
     Block,
+    all_text,
     body_blocks,
     clean_text,
     hidden_classes,
@@ -38,7 +38,7 @@ from crawler.parsing.text import (
     is_pager_line,
     link_density,
 )
-from crawler.parsing.urls import canonicalize
+from crawler.parsing.urls import canonicalize, join_url
 
 T = TypeVar("T")
 
@@ -72,6 +72,8 @@ _SEPARATOR = re.compile("[>»›＞]|位置")
 #: A site or channel name after a separator at the end of <title>: ``--人民网``, ``_新华网``, ``-中国科普网``.
 _TITLE_PREFIX = re.compile(r"^[^-—_|｜–\d\s]{1,6}\s*(?:--|_|——)\s*")
 _TITLE_SUFFIX = re.compile(r"\s*(?:--|—|_|\||｜|-|–)\s*[^-—_|｜–\d]{1,12}$")
+#: The page suffix and extension of a page path (``-2.html``, ``_2.htm``, ``.shtml``).
+_PAGE_STEM = re.compile(r"(?:[-_]\d{1,3})?\.s?html?$")
 _PAGE_NUMBER = re.compile(r"^\s*[\[【(（第]?\s*(\d{1,3})\s*[\]】)）页]?\s*$")
 #: Short widget lines that appear inside article containers.
 _WIDGET_LINE = re.compile(
@@ -80,7 +82,12 @@ _WIDGET_LINE = re.compile(
 )
 _CHINESE_SENTENCE = re.compile(r"[，。！？；]")
 _COPYRIGHT_LINE = re.compile(r"copyright|©|版权所有|版權所有|all rights reserved|未经授权.{0,10}不得转载", re.IGNORECASE)
+#: The characters a :data:`_COPYRIGHT_LINE` match starts with (case-insensitive ``a`` and ``c`` match no
+#: others): a search for them rules out most lines, where the case-insensitive pattern tries every position.
+_COPYRIGHT_START = re.compile("[aAcC©版未]")
 _PASSWORD = re.compile(r"password|passwd", re.IGNORECASE)
+#: The first digit of a year a dateline starts with (19xx, 20xx, ASCII or full-width).
+_YEAR_START = re.compile("[12１２]")
 
 #: How much text after the headline may hold the dateline and byline.
 _DATELINE_WINDOW = 300
@@ -96,6 +103,25 @@ _HUB_LINK_SHARE = 0.5
 _MIN_BODY_CHARS = 40
 
 
+#: What :func:`remembered` finds for a question not asked yet (``None`` is a common answer).
+_UNKNOWN = object()
+
+
+class remembered_property(functools.cached_property):  # noqa: N801 - used like cached_property
+    """``functools.cached_property`` without its lock.
+
+    Python 3.11 takes a lock, one per property and shared by every page, on each first
+    read (3.12 dropped it); reading a page touches a dozen such properties, and the locking
+    cost more than some of the answers. A page object is read by one thread.
+    """
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.attrname] = self.func(instance)
+        return value
+
+
 def remembered(method: Callable[..., T]) -> Callable[..., T]:
     """Remember a page method's answer per page and per arguments.
 
@@ -108,10 +134,11 @@ def remembered(method: Callable[..., T]) -> Callable[..., T]:
 
     @functools.wraps(method)
     def cached(self: GenericArticlePage, *args: Any) -> T:
-        key = (method, args)
-        if key not in self._answers:
-            self._answers[key] = method(self, *args)
-        return self._answers[key]
+        key = (method, args) if args else method  # most questions take no arguments: no tuple to build
+        answer = self._answers.get(key, _UNKNOWN)
+        if answer is _UNKNOWN:
+            answer = self._answers[key] = method(self, *args)
+        return answer
 
     return cached
 
@@ -150,7 +177,7 @@ class GenericArticlePage:
         self.url = url
         self.encoding = encoding
         self.problems: list[Problem] = []
-        self._answers: dict[tuple[Callable[..., Any], tuple[Any, ...]], Any] = {}
+        self._answers: dict[Callable[..., Any] | tuple[Callable[..., Any], tuple[Any, ...]], Any] = {}
         self.root = parse_html(html) if isinstance(html, str) else html
         self._wrapper_title = wrapper_title(html) if isinstance(html, str) else ""
         self.meta = meta_tags(self.root)
@@ -160,12 +187,12 @@ class GenericArticlePage:
 
     # -- page furniture, found once ---------------------------------------------------
 
-    @cached_property
+    @remembered_property
     def index(self) -> ElementIndex:
         """Ids and class names of the page, collected in one walk for every lookup that needs them."""
         return ElementIndex(self.root)
 
-    @cached_property
+    @remembered_property
     def marked(self) -> dict[str, list[etree._Element]]:
         """Elements whose class/id mark them as title, date, source, author or pager, in page order."""
         found: dict[str, list[etree._Element]] = {kind: [] for kind in _MARKS}
@@ -176,14 +203,14 @@ class GenericArticlePage:
                 found[kind].append(element)
         return found
 
-    @cached_property
+    @remembered_property
     def document_title(self) -> str:
         """``<title>`` text (or og:title), which the on-page headline normally starts with."""
-        title = self.root.find(".//title")
+        title = next(self.root.iterdescendants("title"), None)  # half the cost of find(".//title")
         text = element_text(title) if title is not None else ""
         return text or clean_text(self.meta.get("og:title")) or clean_text(self._wrapper_title)
 
-    @cached_property
+    @remembered_property
     def title_element(self) -> etree._Element | None:
         """The visible heading that best matches the document title (h1 preferred)."""
         reference = self.document_title
@@ -202,6 +229,8 @@ class GenericArticlePage:
     def _headline_text(self, element: etree._Element) -> str:
         """The headline in ``element``: its own text when children add dates and sources to it."""
         full = element_text(element)
+        if not len(element):  # no children: its own text is all of it
+            return full
         own = clean_text(_own_text(element))
         reference = self.document_title
         if len(own) >= 4 and own != full and reference and _match_score(own, reference) >= _match_score(full, reference):
@@ -216,19 +245,22 @@ class GenericArticlePage:
             if element.tag in ("div", "span", "p", "td", "strong", "font", "b") and not is_hidden(element, self.hidden):
                 yield element, 0.1
 
-    @cached_property
+    @remembered_property
     def body_element(self) -> etree._Element | None:
         """The container with the most punctuated paragraph text, discounted by its share of link text."""
         scores: dict[etree._Element, float] = {}
         for element in self.root.iter("p", "div", "td", "section", "article", "font", "span", "text"):
-            raw = _own_paragraph_text(element)
-            # folding whitespace only shortens text and never adds punctuation: most elements stop here
-            if len(raw) < 10 or not _PUNCTUATION.search(raw):
+            # what the element contributes, unfolded: all of a <p>, the direct text of containers
+            raw = all_text(element) if element.tag == "p" else _own_text(element)
+            # folding whitespace only shortens text and keeps its punctuation: most elements stop here
+            if len(raw) < 10:
+                continue
+            punctuation = len(_PUNCTUATION.findall(raw))
+            if not punctuation:
                 continue
             text = clean_text(raw)
             if len(text) < 10:
                 continue
-            punctuation = len(_PUNCTUATION.findall(text))
             score = 1 + punctuation + min(len(text) / 100, 3)
             holder = element if element.tag in ("div", "td", "text") else element.getparent()
             if holder is None:
@@ -240,7 +272,8 @@ class GenericArticlePage:
         if not scores:
             return None
         best, best_value = None, -1.0
-        for element, score in heapq.nlargest(5, scores.items(), key=lambda item: item[1]):
+        # the five best, as heapq.nlargest gives them (ties in page order); sorting a few scores is quicker
+        for element, score in sorted(scores.items(), key=lambda item: item[1], reverse=True)[:5]:
             if score <= best_value:  # (1 - link density) <= 1: it cannot win, so skip its link count
                 break
             value = score * (1 - link_density(element))
@@ -248,7 +281,7 @@ class GenericArticlePage:
                 best, best_value = element, value
         return best
 
-    @cached_property
+    @remembered_property
     def body_blocks(self) -> list[Block]:
         """Visible blocks of the body container, headline repeats, credits and widget lines removed."""
         if self.body_element is None:
@@ -268,31 +301,31 @@ class GenericArticlePage:
             or labels.is_print_edition_line(text)
             or _WIDGET_LINE.match(text) is not None
             or is_pager_line(text)
-            or (len(text) <= 100 and _COPYRIGHT_LINE.search(text) is not None)
+            or (len(text) <= 100 and _COPYRIGHT_START.search(text) is not None and _COPYRIGHT_LINE.search(text) is not None)
             or _is_dateline(text)
         )
 
-    @cached_property
+    @remembered_property
     def body_lines(self) -> list[str]:
         return [b.text for b in self.body_blocks if b.kind != "img"]
 
-    @cached_property
+    @remembered_property
     def _all_body_blocks(self) -> list[Block]:
         return body_blocks(self.body_element, self.hidden) if self.body_element is not None else []
 
-    @cached_property
+    @remembered_property
     def raw_body_lines(self) -> list[str]:
         """Body lines before credit lines are removed (editor lines live there)."""
         return [b.text for b in self._all_body_blocks if b.kind != "img"]
 
-    @cached_property
+    @remembered_property
     def after_title_text(self) -> str:
         """Visible text right after the headline: where datelines, sources and bylines sit."""
         if self.title_element is None:
             return ""
         return self._text_following(self.title_element, _DATELINE_WINDOW)
 
-    @cached_property
+    @remembered_property
     def after_body_text(self) -> str:
         """Visible text right after the body: editor lines and closing credits."""
         if self.body_element is None:
@@ -303,8 +336,7 @@ class GenericArticlePage:
         pieces: list[str] = []
         size = 0
         for node in _following(element, self.hidden):
-            raw = _own_text(node)
-            text = clean_text(raw) if raw and not raw.isspace() else ""
+            text = clean_text(_own_text(node))
             if text:
                 pieces.append(text)
                 size += len(text)
@@ -312,7 +344,7 @@ class GenericArticlePage:
                     break
         return "\n".join(pieces)
 
-    @cached_property
+    @remembered_property
     def page_text(self) -> str:
         """All text of the page, one text node a line (a cheap last resort for sources and dates)."""
         body = self.root.find("body")
@@ -345,7 +377,7 @@ class GenericArticlePage:
         if self.title_element is None:
             return None
         siblings = self.title_element.itersiblings(preceding=direction == "preceding")
-        for sibling in list(siblings)[:2]:
+        for sibling in itertools.islice(siblings, 2):
             if not isinstance(sibling.tag, str) or is_hidden(sibling, self.hidden):
                 continue
             is_heading = sibling.tag in ("h2", "h3", "h4", "h5") or marks.search(
@@ -360,10 +392,13 @@ class GenericArticlePage:
 
     @field_method("original_title", None)
     def original_title(self) -> str | None:
-        # body text including hidden parts: 原标题 often sits in a hidden element
-        hidden_and_body = " ".join(self.body_element.itertext()) if self.body_element is not None else ""
-        # every label (原标题, 原题为 …) starts with 原: a body without it is not worth cleaning
-        for text in (clean_text(hidden_and_body) if "原" in hidden_and_body else "", self.after_title_text):
+        body = self.body_element
+        in_body = ""
+        # every label (原标题, 原题为 …) starts with 原: a body without it is not worth splitting and cleaning
+        if body is not None and "原" in all_text(body):
+            # body text including hidden parts, one text node apart from the next: 原标题 often sits in a hidden element
+            in_body = clean_text(" ".join(body.itertext()))
+        for text in (in_body, self.after_title_text):
             found = labels.find_original_title(text)
             if found:
                 return found
@@ -489,7 +524,7 @@ class GenericArticlePage:
         parts = []
         for block in self.body_blocks:
             if block.kind == "img":
-                parts.append(f'<img src="{_escape(urljoin(self.url, block.src))}">')
+                parts.append(f'<img src="{_escape(join_url(self.url, block.src))}">')
             else:
                 parts.append(f"<{block.kind}>{_escape(block.text)}</{block.kind}>")
         return "\n".join(parts)
@@ -506,7 +541,7 @@ class GenericArticlePage:
             caption = None
             if following is not None and following.kind == "p" and following.centered and len(following.text) <= 80:
                 caption = following.text
-            images.append(Image(url=urljoin(self.url, block.src), caption=caption or block.text or None))
+            images.append(Image(url=join_url(self.url, block.src), caption=caption or block.text or None))
         return images
 
     @field_method("page_urls", list)
@@ -518,7 +553,7 @@ class GenericArticlePage:
                 match = _PAGE_NUMBER.match(element_text(link))
                 href = (link.get("href") or "").strip()
                 if match and href and not href.lower().startswith("javascript"):
-                    numbered.setdefault(int(match.group(1)), urljoin(self.url, href))
+                    numbered.setdefault(int(match.group(1)), join_url(self.url, href))
             if numbered:
                 break
         if len(numbered) < 2:  # not paginated (and no need to canonicalize anything)
@@ -537,7 +572,7 @@ class GenericArticlePage:
         link = self.root.find(".//link[@rel='canonical']")
         href = (link.get("href") or "").strip() if link is not None else ""
         if href:
-            absolute = urljoin(self.url, href)
+            absolute = join_url(self.url, href)
             if urlsplit(absolute).hostname == urlsplit(self.url).hostname:
                 return canonicalize(absolute)
         return canonicalize(self.url)
@@ -551,13 +586,13 @@ class GenericArticlePage:
     def is_article(self) -> tuple[bool, str]:
         """``(True, "")`` for an article page, else ``(False, reason)``: list, login or empty pages."""
         body = self.body()
-        if not self.root.findtext(".//body") and len(self.root) < 2 and not body:
+        if not body and len(self.root) < 2 and not self.root.findtext(".//body"):
             return False, "the page is empty"
         if not body or not _CHINESE_SENTENCE.search(body):
             return False, "no article text: the page has no block of punctuated sentences"
         if len(body) < _MIN_BODY_CHARS and not self._has_article_signals():
             return False, "too little text and no dateline, byline, source or editor near a headline"
-        if any(_PASSWORD.search(i.get("type") or "") for i in self.root.iter("input")) and len(body) < 300:
+        if len(body) < 300 and any(_PASSWORD.search(i.get("type") or "") for i in self.root.iter("input")):
             return False, "a login page: it asks for a password and has little text"
         if self.title() is None and self.published() is None:
             return False, "no headline and no date: not an article page"
@@ -657,7 +692,7 @@ class GenericArticlePage:
 
 def element_text(element: etree._Element) -> str:
     """Visible-ish text of an element, whitespace folded."""
-    return clean_text("".join(element.itertext()))
+    return clean_text(all_text(element))
 
 
 def strip_site_suffix(title: str) -> str:
@@ -670,10 +705,12 @@ def strip_site_suffix(title: str) -> str:
     return title.strip()
 
 
+@functools.lru_cache(maxsize=1024)
 def registrable_domain(host: str) -> str:
     """``js.people.com.cn`` → ``people.com.cn``; ``www.he.news.cn`` → ``news.cn`` (two-level Chinese suffixes aware).
 
-    An IP address or ``localhost`` (local replicas, test servers) is its own site.
+    An IP address or ``localhost`` (local replicas, test servers) is its own site. Cached:
+    a crawl asks about the same few hosts on every page, and parsing an IP address is slow.
     """
     if host == "localhost" or _is_ip_address(host):
         return host
@@ -700,6 +737,8 @@ def _match_score(text: str, reference: str) -> float:
     """
     if text in reference:
         size = len(text)
+    elif set(text).isdisjoint(reference):  # not a character in common (kickers, datelines): nothing to match
+        size = 0
     else:
         matcher = _title_matcher(reference)
         matcher.set_seq1(text)
@@ -746,36 +785,34 @@ def _kinds_marked(marks: str) -> tuple[str, ...]:
 def _has_visible_length(element: etree._Element, size: int) -> bool:
     """Whether ``element`` has at least ``size`` characters of text besides whitespace (cheaper than
     :func:`element_text` for counting; most links are ruled out by their raw length)."""
-    text = "".join(element.itertext())
+    text = all_text(element)
     return len(text) >= size and len("".join(text.split())) >= size
 
 
 def _own_text(element: etree._Element) -> str:
     """Text directly in ``element`` (its text and its children's tails), not in its children."""
-    parts = [element.text or ""]
-    parts.extend(child.tail or "" for child in element)
-    return "".join(parts)
-
-
-def _own_paragraph_text(element: etree._Element) -> str:
-    """Text a paragraph-like element contributes, unfolded: all of a ``<p>``, the direct text of containers."""
-    if element.tag == "p":
-        return "".join(element.itertext())
-    return _own_text(element)
+    text = element.text or ""
+    for child in element:
+        tail = child.tail
+        if tail:
+            text += tail
+    return text
 
 
 def _following(element: etree._Element, hidden: frozenset[str]) -> Iterator[etree._Element]:
-    """Visible elements after ``element`` in document order (not its descendants); hidden subtrees are pruned."""
+    """Visible elements after ``element`` in document order (not its descendants); hidden subtrees are pruned.
+
+    Each following sibling's subtree is walked by lxml's ``iterwalk`` (in C), which prunes with ``skip_subtree``.
+    """
     node: etree._Element | None = element
     while node is not None:
         for sibling in node.itersiblings():
-            stack = [sibling]
-            while stack:
-                current = stack.pop()
+            walker = etree.iterwalk(sibling, events=("start",))
+            for _, current in walker:
                 if not isinstance(current.tag, str) or is_hidden(current, hidden):
+                    walker.skip_subtree()
                     continue
                 yield current
-                stack.extend(reversed(current))
         node = node.getparent()
 
 
@@ -805,7 +842,7 @@ def _trail(element: etree._Element, title: str | None, *, marked: bool = False) 
     if not 1 <= len(links) <= 10:
         return []
     texts = [element_text(a) for a in links]
-    rest = clean_text("".join(element.itertext()))
+    rest = clean_text(all_text(element))
     if texts[-1] and rest.rfind(texts[-1]) >= 0:
         tail = rest[rest.rfind(texts[-1]) + len(texts[-1]) :]
         if len(tail) <= _CRUMB_TAIL_LIMIT:
@@ -826,15 +863,20 @@ def _trail(element: etree._Element, title: str | None, *, marked: bool = False) 
 
 
 def _is_dateline(text: str) -> bool:
-    """A short line that starts with a date (``2022年02月13日07:48 | 来源：…``)."""
-    found = first_date(text[:30]) if len(text) <= 80 else None
+    """A short line that starts with a date (``2022年02月13日07:48 | 来源：…``).
+
+    Every body line is asked, so a line without a year's first digit (1 or 2, perhaps
+    full-width) in its first six characters, where such a date starts, is ruled out first.
+    """
+    if len(text) > 80 or _YEAR_START.search(text, 0, 6) is None:
+        return False
+    found = first_date(text[:30])
     return found is not None and found.start <= 5
 
 
 def _same_stem(a: str, b: str) -> bool:
     """Two URLs of pages of one article share the path up to a ``-2``/``_2`` page suffix."""
-    stem = re.compile(r"(?:[-_]\d{1,3})?\.s?html?$")
-    return stem.sub("", urlsplit(a).path) == stem.sub("", urlsplit(b).path)
+    return _PAGE_STEM.sub("", urlsplit(a).path) == _PAGE_STEM.sub("", urlsplit(b).path)
 
 
 def _union(groups: Iterable[list[str]]) -> list[str]:

@@ -9,14 +9,12 @@ the generic reading, so a layout change degrades instead of failing.
 
 from __future__ import annotations
 
-from functools import cached_property
-
 from lxml import etree
 
 from crawler.parsing import labels
 from crawler.parsing.css import Selector
 from crawler.parsing.dates import FoundDate, first_date
-from crawler.sites.generic import GenericArticlePage, element_text, field_method, remembered
+from crawler.sites.generic import GenericArticlePage, element_text, field_method, remembered, remembered_property
 
 #: Selectors per page part, current layout first.
 _SELECTORS = {
@@ -53,12 +51,12 @@ class PeoplePage(GenericArticlePage):
         element = self._first(part)
         return element_text(element) if element is not None else None
 
-    @cached_property
+    @remembered_property
     def title_element(self) -> etree._Element | None:
         found = self._first("headline")
         return found if found is not None else GenericArticlePage.title_element.func(self)
 
-    @cached_property
+    @remembered_property
     def body_element(self) -> etree._Element | None:
         found = self._first("body")
         return found if found is not None else GenericArticlePage.body_element.func(self)

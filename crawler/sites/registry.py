@@ -8,6 +8,7 @@ either an :class:`Article` (with its problems listed) or a :class:`NotArticle`.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import re
 from urllib.parse import urlsplit
@@ -54,7 +55,13 @@ def page_class_for(url: str, site_hint: str | None = None) -> type[GenericArticl
         except KeyError:
             known = ", ".join(sorted(TEMPLATES_BY_NAME))
             raise KeyError(f"unknown site template {site_hint!r}; use one of: {known}") from None
-    host = (urlsplit(url).hostname or "").lower()
+    return _class_for_host((urlsplit(url).hostname or "").lower())
+
+
+@functools.lru_cache(maxsize=1024)
+def _class_for_host(host: str) -> type[GenericArticlePage]:
+    """The first template whose host glob matches; cached, as a crawl asks about the same few
+    hosts on every page and each glob match is a regex match."""
     for pattern, cls in SITE_TEMPLATES:
         if fnmatch.fnmatchcase(host, pattern):
             return cls
@@ -79,7 +86,7 @@ def extract(
 def _extract(
     url: str, body: bytes, declared_encoding: str | None, fetched_at: str | None, site_hint: str | None
 ) -> Article | NotArticle:
-    if not body or not body.strip():
+    if not body or body.isspace():
         return NotArticle(url=url, reason="the page is empty")
     if b"\x00" in body[:1024] and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
         return NotArticle(url=url, reason="the response is binary data, not an HTML page")
@@ -103,4 +110,11 @@ def _extract(
 
 
 def _looks_complete(text: str) -> bool:
-    return _CLOSING_TAG.search(text, max(0, len(text) - 4096)) is not None
+    """Whether a closing tag starts in the last 4 KB; tried at each ``</`` from the end, where it
+    usually is, instead of searching the 4 KB from their start."""
+    start, end = max(0, len(text) - 4096), len(text)
+    while (at := text.rfind("</", start, end)) >= 0:
+        if _CLOSING_TAG.match(text, at):
+            return True
+        end = at + 1
+    return False

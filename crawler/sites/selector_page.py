@@ -10,14 +10,13 @@ generic answer, so a layout change degrades a field instead of losing it.
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import ClassVar
 
 from lxml import etree
 
 from crawler.parsing.css import Selector
 from crawler.parsing.text import is_hidden
-from crawler.sites.generic import GenericArticlePage, element_text, remembered
+from crawler.sites.generic import GenericArticlePage, element_text, remembered, remembered_property
 
 
 class SelectorPage(GenericArticlePage):
@@ -51,12 +50,12 @@ class SelectorPage(GenericArticlePage):
         element = self.first(part)
         return (element_text(element) or None) if element is not None else None
 
-    @cached_property
+    @remembered_property
     def title_element(self) -> etree._Element | None:
         found = self.first("headline") if "headline" in self._compiled else None
         return found if found is not None else GenericArticlePage.title_element.func(self)
 
-    @cached_property
+    @remembered_property
     def body_element(self) -> etree._Element | None:
         found = self.first("body") if "body" in self._compiled else None
         return found if found is not None else GenericArticlePage.body_element.func(self)
