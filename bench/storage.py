@@ -1,8 +1,8 @@
 """Storage benchmark: articles/s into SQLite and PostgreSQL, batched against one row per transaction.
 
 Why: the store pipeline batches its writes (``NEWSARCHIVE_STORE_BATCH_SIZE``, default
-50) because a commit is the expensive part of a write (an fsync on SQLite, a round trip
-and WAL flush on PostgreSQL). This measures what batching buys, on both databases, in
+500) because a commit and a batch's look-ups cost about the same for one item as for
+hundreds (an fsync on SQLite, round trips and a WAL flush on PostgreSQL). This measures what batching buys, on both databases, in
 one run so that the ratios hold on a noisy machine.
 
 Each case feeds the same synthetic articles (each with one raw capture, as a crawl
