@@ -173,14 +173,19 @@ def test_syndicated_copy_keeps_its_row_and_joins_a_cluster(sessions) -> None:
         assert member.linked_to_id == first and member.similarity == pytest.approx(expected, abs=1e-4)
 
 
-def test_copies_in_one_batch_find_each_other(sessions) -> None:
+def store_two_copies_and_another(sessions) -> list[int]:
+    """One batch: a story, a copy of it, another story; their article ids."""
     outcomes, _ = store(
         sessions,
         item("http://a.cn/1.html", story(1)),
         item("http://b.cn/1.html", copy_of(story(1))),
         item("http://c.cn/1.html", story(2)),
     )
-    ids = [article_id for _, article_id in outcomes]
+    return [article_id for _, article_id in outcomes]
+
+
+def test_copies_in_one_batch_find_each_other(sessions) -> None:
+    ids = store_two_copies_and_another(sessions)
     assert clusters(sessions) == [{ids[0], ids[1]}]
 
 
@@ -199,13 +204,7 @@ def test_index_persists_across_sessions_and_linkers(sessions, migrated_db_url) -
 def test_index_rows_go_in_as_many_statements_as_the_parameter_limit_needs(sessions, monkeypatch) -> None:
     # 7 parameters a statement: IN lists of 7 keys, 3 band rows or 2 signature rows
     monkeypatch.setattr("pipelines.dedup.IN_CHUNK", 7)
-    outcomes, _ = store(
-        sessions,
-        item("http://a.cn/1.html", story(1)),
-        item("http://b.cn/1.html", copy_of(story(1))),
-        item("http://c.cn/1.html", story(2)),
-    )
-    ids = [article_id for _, article_id in outcomes]
+    ids = store_two_copies_and_another(sessions)
     assert clusters(sessions) == [{ids[0], ids[1]}]
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(NearDupBand)) == 3 * BANDS
