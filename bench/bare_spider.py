@@ -20,7 +20,7 @@ from scrapy.http import Response
 from crawler.spiders.people import ARTICLE_PATH, LIST_PAGE_PATH
 
 #: Project components the bare baseline leaves out: everything newsarchive adds to Scrapy.
-NEWSARCHIVE_COMPONENTS = ("ITEM_PIPELINES", "SPIDER_MIDDLEWARES", "DOWNLOADER_MIDDLEWARES", "EXTENSIONS")
+PROJECT_COMPONENTS = ("ITEM_PIPELINES", "SPIDER_MIDDLEWARES", "DOWNLOADER_MIDDLEWARES", "EXTENSIONS")
 #: The politeness lifts ``ArchiveSpider`` applies for a loopback ``base_url``, so both
 #: spiders fetch with the same concurrency.
 LOOPBACK_SETTINGS = {

@@ -23,6 +23,7 @@ from pathlib import Path
 import redis
 from sqlalchemy import create_engine, func, make_url, select, text
 
+from crawler.default_settings import environment
 from crawler.distributed.bloom import MARK_AND_PUSH_SCRIPT, bit_positions, bloom_size
 from crawler.distributed.frontier import FrontierKeys
 from crawler.replica.server import ReplicaServer
@@ -31,8 +32,8 @@ from models.engine import make_engine, session_factory, upgrade_to_head
 from models.schema import Capture
 
 REPO = Path(__file__).resolve().parents[1]
-REDIS_URL = os.environ.get("NEWSARCHIVE_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
-POSTGRES_URL = os.environ.get("NEWSARCHIVE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = environment("NEWSARCHIVE_TEST_REDIS_URL")
+POSTGRES_URL = environment("NEWSARCHIVE_TEST_POSTGRES_URL")
 SAMPLE = 100_000
 
 

@@ -31,13 +31,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from crawler.default_settings import environment
 from crawler.cpu import STAT_PREFIX
 
 REPO = Path(__file__).resolve().parents[1]
 VARIANTS = ("bare", "sqlite", "postgres")
-#: PostgreSQL server the ``postgres`` variant creates its throw-away database on
-#: (any database name; it is only used to connect). ``$NEWSARCHIVE_BENCH_POSTGRES`` overrides.
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 #: How long a replica server may take to build its site and bind its port.
 SERVER_START_TIMEOUT_S = 120
 _SERVING = re.compile(r"at (?P<base>http://\S+)$")
@@ -94,7 +92,7 @@ def _read_announcement(process: subprocess.Popen[str]) -> tuple[str, str]:
 
 
 def postgres_server_url() -> str:
-    return os.environ.get("NEWSARCHIVE_BENCH_POSTGRES", DEFAULT_POSTGRES_URL)
+    return environment("NEWSARCHIVE_BENCH_POSTGRES")
 
 
 @contextmanager
@@ -227,10 +225,10 @@ def _crawl_bare(base_url: str, start_path: str) -> dict[str, Any]:
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
-    from bench.bare_spider import NEWSARCHIVE_COMPONENTS, BareSpider
+    from bench.bare_spider import PROJECT_COMPONENTS, BareSpider
 
     settings = get_project_settings()
-    for name in NEWSARCHIVE_COMPONENTS:
+    for name in PROJECT_COMPONENTS:
         settings.set(name, {}, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(BareSpider)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import random
 import resource
 import statistics
@@ -29,6 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, insert, make_url, text
 
+from crawler.default_settings import environment
 from archive.export import run_export
 from archive.filters import Filters
 from archive.index import rebuild
@@ -177,7 +177,7 @@ def _postgres(server: str) -> tuple[str, callable] | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=100_000)
-    parser.add_argument("--postgres", default=os.environ.get("NEWSARCHIVE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--postgres", default=environment("NEWSARCHIVE_TEST_POSTGRES_URL"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         databases = {"sqlite": (f"sqlite:///{Path(folder) / 'bench.db'}", None)}

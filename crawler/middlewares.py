@@ -16,6 +16,7 @@ from typing import Any
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler.default_settings import read
 from crawler.items import Capture
 
 
@@ -43,7 +44,7 @@ def _pairs(headers: Any) -> list[list[str]]:
 
 
 class CaptureMiddleware:
-    """Setting ``NEWSARCHIVE_CAPTURE`` (default True) turns raw capture off, e.g. for benchmarks of extraction alone."""
+    """Setting ``NEWSARCHIVE_CAPTURE`` (:mod:`crawler.default_settings`) turns raw capture off."""
 
     def __init__(self, stats: Any, enabled: bool):
         self.stats = stats
@@ -51,7 +52,7 @@ class CaptureMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CaptureMiddleware:
-        return cls(crawler.stats, crawler.settings.getbool("NEWSARCHIVE_CAPTURE", True))
+        return cls(crawler.stats, read(crawler.settings, "NEWSARCHIVE_CAPTURE"))
 
     async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
         self._count(response)

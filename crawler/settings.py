@@ -3,7 +3,8 @@
 Polite by default for real sites: robots.txt obeyed, AutoThrottle on, a descriptive
 User-Agent, retries with back-off. Spiders pointed at a loopback ``base_url`` (the local
 replica) lift the delays themselves (see ``crawler.spiders.base.ArchiveSpider``).
-Component settings (``NEWSARCHIVE_*``) are documented in the component that reads them.
+newsarchive's own settings (``NEWSARCHIVE_*``) are defined, with defaults and meanings, in
+``crawler/default_settings.py`` (the one reference; ``docs/settings.md`` is generated from it).
 """
 
 import os

@@ -17,11 +17,12 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawler.default_settings import default
 from models.errors import ArchiveUnavailable, display_url, unavailable
 from models.migrate import upgrade
 
 #: Used when neither ``--db`` nor ``NEWSARCHIVE_DATABASE_URL`` is given.
-DEFAULT_DATABASE_URL = "sqlite:///data/archive.db"
+DEFAULT_DATABASE_URL: str = default("NEWSARCHIVE_DATABASE_URL")
 #: Environment variable naming the archive database.
 DATABASE_URL_ENV = "NEWSARCHIVE_DATABASE_URL"
 #: How long a SQLite writer waits for another process's write lock before failing.

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.default_settings import read
 from models.engine import ArchiveUnavailable, check_writable, database_url, upgrade_to_head
-from operations.resume import DEFAULT_JOBS_DIR, JobBusy, JobFolder, job_path, open_job_folder
+from operations.resume import JobBusy, JobFolder, job_path, open_job_folder
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def _stats_of(crawler: Any) -> dict[str, Any]:
 
 
 def _job_folder(project: Any, spider: str, arguments: dict[str, str], url: str, resume: bool) -> JobFolder:
-    root = Path(project.get("NEWSARCHIVE_JOBS_DIR") or DEFAULT_JOBS_DIR)
+    root = Path(read(project, "NEWSARCHIVE_JOBS_DIR"))
     try:
         return open_job_folder(job_path(root, spider, arguments, url), resume)
     except JobBusy as exc:

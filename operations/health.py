@@ -5,15 +5,17 @@ and every editor line vanished, a block page answered every request, the list mo
 nothing new was found. These checks compare a job with its own recent history (runs of
 the same schedule, or of the same spider and arguments) and with fixed limits:
 
-``articles``        at least ``NEWSARCHIVE_HEALTH_MIN_ARTICLES`` (default 1) articles seen
-``items``           articles seen ≥ ``NEWSARCHIVE_HEALTH_ITEMS_RATIO`` (default 0.5) × the
-                    median of the last ``NEWSARCHIVE_HEALTH_HISTORY`` (default 5) runs
+``articles``        at least ``NEWSARCHIVE_HEALTH_MIN_ARTICLES`` articles seen
+``items``           articles seen ≥ ``NEWSARCHIVE_HEALTH_ITEMS_RATIO`` × the
+                    median of the last ``NEWSARCHIVE_HEALTH_HISTORY`` runs
 ``coverage``        no field's coverage more than ``NEWSARCHIVE_HEALTH_COVERAGE_DROP``
-                    (default 0.3) below its median in those runs, judged only when both
-                    sides fetched ≥ ``NEWSARCHIVE_HEALTH_MIN_SAMPLE`` (default 5) articles
+                    below its median in those runs, judged only when both
+                    sides fetched ≥ ``NEWSARCHIVE_HEALTH_MIN_SAMPLE`` articles
 ``error_rate``      HTTP errors and failed downloads ≤ ``NEWSARCHIVE_HEALTH_MAX_ERROR_RATE``
-                    (default 0.1) of requests, judged from ``NEWSARCHIVE_HEALTH_MIN_REQUESTS``
-                    (default 20) requests on (one dead link in a quiet re-crawl is no alarm)
+                    of requests, judged from ``NEWSARCHIVE_HEALTH_MIN_REQUESTS``
+                    requests on (one dead link in a quiet re-crawl is no alarm)
+
+The defaults are in :mod:`crawler.default_settings`.
 
 "Articles seen" counts those stored and those an incremental crawl knew it had
 (see :class:`operations.figures.Figures`), so a quiet re-crawl is healthy.
@@ -28,6 +30,7 @@ from dataclasses import asdict, dataclass
 from statistics import median
 from typing import Any
 
+from crawler.default_settings import default, read
 from operations.figures import Figures
 
 #: Stats key holding the number of failed checks; absent when no checks ran.
@@ -37,26 +40,26 @@ _RESULT_PREFIX = "newsarchive/health/check/"
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Limits for the checks; each is a Scrapy setting (see the module docstring)."""
+    """Limits for the checks; each is a Scrapy setting with its default in :mod:`crawler.default_settings`."""
 
-    min_articles: int = 1
-    items_ratio: float = 0.5
-    history: int = 5
-    coverage_drop: float = 0.3
-    min_sample: int = 5
-    max_error_rate: float = 0.1
-    min_requests: int = 20
+    min_articles: int = default("NEWSARCHIVE_HEALTH_MIN_ARTICLES")
+    items_ratio: float = default("NEWSARCHIVE_HEALTH_ITEMS_RATIO")
+    history: int = default("NEWSARCHIVE_HEALTH_HISTORY")
+    coverage_drop: float = default("NEWSARCHIVE_HEALTH_COVERAGE_DROP")
+    min_sample: int = default("NEWSARCHIVE_HEALTH_MIN_SAMPLE")
+    max_error_rate: float = default("NEWSARCHIVE_HEALTH_MAX_ERROR_RATE")
+    min_requests: int = default("NEWSARCHIVE_HEALTH_MIN_REQUESTS")
 
     @classmethod
     def from_settings(cls, settings: Any) -> Thresholds:
         return cls(
-            min_articles=settings.getint("NEWSARCHIVE_HEALTH_MIN_ARTICLES", cls.min_articles),
-            items_ratio=settings.getfloat("NEWSARCHIVE_HEALTH_ITEMS_RATIO", cls.items_ratio),
-            history=settings.getint("NEWSARCHIVE_HEALTH_HISTORY", cls.history),
-            coverage_drop=settings.getfloat("NEWSARCHIVE_HEALTH_COVERAGE_DROP", cls.coverage_drop),
-            min_sample=settings.getint("NEWSARCHIVE_HEALTH_MIN_SAMPLE", cls.min_sample),
-            max_error_rate=settings.getfloat("NEWSARCHIVE_HEALTH_MAX_ERROR_RATE", cls.max_error_rate),
-            min_requests=settings.getint("NEWSARCHIVE_HEALTH_MIN_REQUESTS", cls.min_requests),
+            min_articles=read(settings, "NEWSARCHIVE_HEALTH_MIN_ARTICLES"),
+            items_ratio=read(settings, "NEWSARCHIVE_HEALTH_ITEMS_RATIO"),
+            history=read(settings, "NEWSARCHIVE_HEALTH_HISTORY"),
+            coverage_drop=read(settings, "NEWSARCHIVE_HEALTH_COVERAGE_DROP"),
+            min_sample=read(settings, "NEWSARCHIVE_HEALTH_MIN_SAMPLE"),
+            max_error_rate=read(settings, "NEWSARCHIVE_HEALTH_MAX_ERROR_RATE"),
+            min_requests=read(settings, "NEWSARCHIVE_HEALTH_MIN_REQUESTS"),
         )
 
 

@@ -15,14 +15,9 @@ the spider's site the archive already holds and their publication dates. Then:
   pages after it hold nothing new). The margin keeps paging through the recent pages
   where late additions still appear. The spider itself never touches the database.
 
-Settings, each overridable per crawl by a spider argument of the same lower-case name:
-
-``NEWSARCHIVE_INCREMENTAL`` (default True; ``-a incremental=off``)
-    Off re-fetches everything, as a first crawl would.
-``NEWSARCHIVE_RECHECK_DAYS`` (default 2; ``-a recheck_days=N``)
-    Articles published within this many days are re-fetched (conditionally) to catch corrections.
-``NEWSARCHIVE_LIST_MARGIN_DAYS`` (default 3; ``-a list_margin_days=N``)
-    Paging goes on until list pages are this many days older than the newest archived article.
+Settings ``NEWSARCHIVE_INCREMENTAL``, ``NEWSARCHIVE_RECHECK_DAYS`` and
+``NEWSARCHIVE_LIST_MARGIN_DAYS`` (:mod:`crawler.default_settings`), each overridable per crawl
+by a spider argument of the same lower-case name (``-a incremental=off``, ``-a recheck_days=N``).
 """
 
 from __future__ import annotations
@@ -38,6 +33,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from sqlalchemy import select
 
+from crawler.default_settings import read
 from models.engine import database_url, make_engine, session_factory
 from models.schema import Article, ArticleUrl, Capture
 
@@ -50,10 +46,10 @@ CONDITIONAL = "newsarchive_conditional"
 _OFF = {"0", "off", "false", "no"}
 
 
-def _option(spider: Any, settings: Any, name: str, default: Any) -> Any:
+def _option(spider: Any, settings: Any, name: str) -> Any:
     """The spider argument ``name`` if given, else the setting ``NEWSARCHIVE_<NAME>``."""
     value = getattr(spider, name, None)
-    return value if value is not None else settings.get(f"NEWSARCHIVE_{name.upper()}", default)
+    return value if value is not None else read(settings, f"NEWSARCHIVE_{name.upper()}")
 
 
 class IncrementalMiddleware:
@@ -74,11 +70,11 @@ class IncrementalMiddleware:
 
     def spider_opened(self, spider: Any) -> None:
         settings = self.crawler.settings
-        if str(_option(spider, settings, "incremental", True)).lower() in _OFF:
+        if str(_option(spider, settings, "incremental")).lower() in _OFF:
             log.info("incremental crawling is off: every page is fetched")
             return
-        recheck_days = int(_option(spider, settings, "recheck_days", 2))
-        margin = int(_option(spider, settings, "list_margin_days", 3))
+        recheck_days = int(_option(spider, settings, "recheck_days"))
+        margin = int(_option(spider, settings, "list_margin_days"))
         self.engine = make_engine(self.url)
         self.archived = archived_articles(self.engine, getattr(spider, "base_url", ""))
         self.recheck_since = datetime.now(UTC).date() - timedelta(days=recheck_days)

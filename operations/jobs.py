@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from crawler.default_settings import read
 from crawler.items import Article
 from models.engine import database_url, make_engine, session_factory
 from models.errors import display_url, error_reason
@@ -73,7 +74,7 @@ class JobRecorder:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> JobRecorder:
-        if not crawler.settings.getbool("NEWSARCHIVE_JOBS", True):
+        if not read(crawler.settings, "NEWSARCHIVE_JOBS"):
             raise NotConfigured("job recording disabled by NEWSARCHIVE_JOBS=False")
         recorder = cls(crawler)
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)

@@ -3,14 +3,8 @@
 Scrapy's LogStats writes a log line every ``LOGSTATS_INTERVAL`` seconds, which is right
 for log files and Scrapyd, but an operator watching a crawl wants to see it move. When
 standard error is a terminal this extension redraws one line — pages, articles, rate,
-errors — every ``NEWSARCHIVE_PROGRESS_INTERVAL`` seconds (default 1.0).
-
-Settings:
-
-``NEWSARCHIVE_PROGRESS``
-    ``"auto"`` (default: only on a terminal), ``"on"`` or ``"off"``.
-``NEWSARCHIVE_PROGRESS_INTERVAL``
-    Seconds between redraws.
+errors — every ``NEWSARCHIVE_PROGRESS_INTERVAL`` seconds. Settings ``NEWSARCHIVE_PROGRESS``
+and ``NEWSARCHIVE_PROGRESS_INTERVAL``: see :mod:`crawler.default_settings`.
 """
 
 from __future__ import annotations
@@ -22,6 +16,8 @@ from typing import Any, TextIO
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
+
+from crawler.default_settings import read
 
 
 def progress_line(stats: dict[str, Any], elapsed: float) -> str:
@@ -49,10 +45,10 @@ class Progress:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Progress:
-        mode = crawler.settings.get("NEWSARCHIVE_PROGRESS", "auto")
+        mode = read(crawler.settings, "NEWSARCHIVE_PROGRESS")
         if mode == "off" or (mode == "auto" and not sys.stderr.isatty()):
             raise NotConfigured  # logs and Scrapyd keep LogStats lines instead
-        extension = cls(crawler.stats, crawler.settings.getfloat("NEWSARCHIVE_PROGRESS_INTERVAL", 1.0), sys.stderr)
+        extension = cls(crawler.stats, read(crawler.settings, "NEWSARCHIVE_PROGRESS_INTERVAL"), sys.stderr)
         crawler.signals.connect(extension.opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.closed, signal=signals.spider_closed)
         return extension

@@ -37,12 +37,13 @@ from typing import Any
 
 import psutil
 
+from crawler.default_settings import default
 from models.errors import display_url
 
 log = logging.getLogger(__name__)
 
 #: Default root of the job folders, relative to the working directory (setting ``NEWSARCHIVE_JOBS_DIR``).
-DEFAULT_JOBS_DIR = Path("data/jobs")
+DEFAULT_JOBS_DIR = Path(default("NEWSARCHIVE_JOBS_DIR"))
 #: Present while a crawl runs; left behind only by a crawl that was killed.
 RUNNING_MARKER = "running.pid"
 #: Scrapy's JOBDIR contents (scheduler queue, dupefilter, spider state).

@@ -44,7 +44,7 @@ after :func:`~models.repository.store_articles`), because linking needs the arti
 the store assigns, and the index must commit atomically with the articles it describes
 (spooled batches replay through the same path).
 
-Setting ``NEWSARCHIVE_NEAR_DUP_THRESHOLD`` (default 0.5): the Jaccard similarity of
+Setting ``NEWSARCHIVE_NEAR_DUP_THRESHOLD`` (default in :mod:`crawler.default_settings`): the Jaccard similarity of
 shingle sets from which two texts count as copies; between 0.4 (below that the band
 index misses too many pairs) and 1.
 """
@@ -62,6 +62,7 @@ import numpy as np
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from crawler.default_settings import default, read
 from crawler.items import Article as ArticleItem
 from models.boilerplate import folded_substantive_text
 from models.dedup import NearDupBand, NearDupCluster, NearDupMember, NearDupSignature
@@ -76,7 +77,7 @@ NUM_PERM = BANDS * ROWS
 #: Fixed seed: signatures are persisted, so every process must draw the same permutations.
 MINHASH_SEED = 20200412
 MIN_CHARS = 200
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD: float = default("NEWSARCHIVE_NEAR_DUP_THRESHOLD")
 MIN_THRESHOLD = 0.4
 #: Candidates whose signature-estimated similarity is this far below the threshold are
 #: dropped before the exact check (128 permutations estimate J within ±0.05 typically).
@@ -291,7 +292,7 @@ class NearDuplicateLinker:
     @classmethod
     def from_settings(cls, settings: Any) -> NearDuplicateLinker:
         """Read ``NEWSARCHIVE_NEAR_DUP_THRESHOLD`` from Scrapy settings."""
-        return cls(settings.getfloat("NEWSARCHIVE_NEAR_DUP_THRESHOLD", DEFAULT_THRESHOLD))
+        return cls(read(settings, "NEWSARCHIVE_NEAR_DUP_THRESHOLD"))
 
     def link(self, session: Session, items: Sequence[ArticleItem], outcomes: Sequence[StoreOutcome]) -> list[NearMatch]:
         """Index the texts the store just wrote and cluster them with their near copies.

@@ -21,13 +21,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from crawler.default_settings import default
 from crawler.items import Article, Capture
 
 #: Items the spool can hold.
 SpoolItem = Article | Capture
 
 #: Default folder, relative to the working directory (the crawl runs from the repo root).
-DEFAULT_SPOOL_DIR = Path("data/spool")
+DEFAULT_SPOOL_DIR = Path(default("NEWSARCHIVE_SPOOL_DIR"))
 
 _SUFFIX = ".jsonl"
 _CLAIM = ".replaying-"

@@ -1,24 +1,10 @@
 """Scrapy item pipeline writing articles and raw captures to the archive database.
 
-Settings:
-
-``NEWSARCHIVE_DATABASE_URL``
-    Archive database URL (SQLAlchemy form). Default: ``$NEWSARCHIVE_DATABASE_URL``, else
-    ``sqlite:///data/archive.db`` (see :func:`models.engine.database_url`).
-``NEWSARCHIVE_STORE_BATCH_SIZE``
-    Items written per transaction (default 500, about 250 pages with their captures).
-    A batch's look-ups and commit cost about the same for 50 items as for 500, so large
-    batches make storing cheaper per article; at most one batch is held in memory (a few
-    MB of raw pages), and it is spooled if the database fails.
-``NEWSARCHIVE_STORE_MAX_WAIT``
-    Seconds an item may wait in an unfilled batch (default 10): the next item after that
-    writes the batch, so a slow, polite crawl still shows its articles in the archive
-    within seconds. 0 writes at every item.
-``NEWSARCHIVE_SPOOL_DIR``
-    Folder for batches the database could not take (default ``data/spool``).
-``NEWSARCHIVE_NEAR_DUP_THRESHOLD``
-    Similarity from which distinct articles are linked as near copies (default 0.5; see
-    :mod:`pipelines.dedup`, which runs inside each batch's transaction).
+Settings (defaults and meanings in :mod:`crawler.default_settings`): ``NEWSARCHIVE_DATABASE_URL``,
+``NEWSARCHIVE_STORE_BATCH_SIZE`` (a batch's look-ups and commit cost about the same for 50
+items as for 500, so large batches make storing cheaper per article), ``NEWSARCHIVE_STORE_MAX_WAIT``
+(a slow, polite crawl still shows its articles within seconds), ``NEWSARCHIVE_SPOOL_DIR`` and
+``NEWSARCHIVE_NEAR_DUP_THRESHOLD`` (:mod:`pipelines.dedup`, run inside each batch's transaction).
 
 Stats: ``newsarchive/articles/new|changed|unchanged|duplicate|near_duplicate``, ``newsarchive/captures/stored``,
 ``newsarchive/store/spooled``, ``newsarchive/store/replayed``, ``newsarchive/store/retries``, and CPU
@@ -38,6 +24,7 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy.exc import DisconnectionError, IntegrityError, InternalError, OperationalError
 
+from crawler.default_settings import default, read
 from archive.index import index_articles
 from crawler.cpu import cpu_time
 from crawler.items import Article, Capture
@@ -49,8 +36,8 @@ from pipelines.spool import DEFAULT_SPOOL_DIR, Spool, SpoolItem
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BATCH_SIZE = 500
-DEFAULT_MAX_WAIT_S = 10.0
+DEFAULT_BATCH_SIZE: int = default("NEWSARCHIVE_STORE_BATCH_SIZE")
+DEFAULT_MAX_WAIT_S: float = default("NEWSARCHIVE_STORE_MAX_WAIT")
 #: Attempts at one batch that collides with a concurrent writer's rows before spooling it.
 MAX_ATTEMPTS = 3
 #: Errors meaning "the database is not there right now": spool and carry on crawling.
@@ -106,11 +93,11 @@ class StorePipeline:
         assert crawler.stats is not None, "Scrapy always sets crawler.stats before pipelines"
         pipeline = cls(
             url=database_url(settings.get("NEWSARCHIVE_DATABASE_URL")),
-            batch_size=settings.getint("NEWSARCHIVE_STORE_BATCH_SIZE", DEFAULT_BATCH_SIZE),
-            spool=Spool(Path(settings.get("NEWSARCHIVE_SPOOL_DIR") or DEFAULT_SPOOL_DIR)),
+            batch_size=read(settings, "NEWSARCHIVE_STORE_BATCH_SIZE"),
+            spool=Spool(Path(read(settings, "NEWSARCHIVE_SPOOL_DIR"))),
             stats=crawler.stats,
             near_duplicates=NearDuplicateLinker.from_settings(settings),
-            max_wait_s=settings.getfloat("NEWSARCHIVE_STORE_MAX_WAIT", DEFAULT_MAX_WAIT_S),
+            max_wait_s=read(settings, "NEWSARCHIVE_STORE_MAX_WAIT"),
         )
         pipeline.crawler = crawler
         return pipeline

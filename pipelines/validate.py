@@ -4,16 +4,14 @@ A page without a dateline, with a broken encoding or a truncated body is still a
 article worth keeping; it is stored with what could be read and its problems listed,
 so an operator can see why and a later parser fix can repair it from the raw capture.
 
-Settings:
-
-``NEWSARCHIVE_MIN_BODY_CHARS`` (default 50)
-    Bodies shorter than this get a ``short_body`` problem (maybe truncated).
+Setting: ``NEWSARCHIVE_MIN_BODY_CHARS`` (see :mod:`crawler.default_settings`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from crawler.default_settings import default, read
 from crawler.items import Article
 
 
@@ -24,7 +22,7 @@ class ValidatePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ValidatePipeline:
-        return cls(crawler.stats, crawler.settings.getint("NEWSARCHIVE_MIN_BODY_CHARS", 50))
+        return cls(crawler.stats, read(crawler.settings, "NEWSARCHIVE_MIN_BODY_CHARS"))
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, Article):
@@ -35,7 +33,7 @@ class ValidatePipeline:
         return item
 
 
-def check(article: Article, min_body_chars: int = 50) -> Article:
+def check(article: Article, min_body_chars: int = default("NEWSARCHIVE_MIN_BODY_CHARS")) -> Article:
     """Add a problem for each missing essential field (idempotent)."""
     if not article.title:
         article.add_problem("no_title", "no headline found on the page", "title")

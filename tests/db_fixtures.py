@@ -8,7 +8,6 @@ selected through ``search_path``, so tests never see each other's tables.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from crawler.default_settings import environment
 from models.engine import upgrade_to_head
 from models.errors import error_reason
 from tests.services import unavailable
@@ -24,7 +24,7 @@ from tests.services import unavailable
 __all__ = ["db_url", "migrated_db_url", "postgres_database_url"]
 
 #: Server used for PostgreSQL tests; override with $NEWSARCHIVE_TEST_POSTGRES_URL.
-POSTGRES_URL = os.environ.get("NEWSARCHIVE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = environment("NEWSARCHIVE_TEST_POSTGRES_URL")
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ name (``test-<random>``) in database 9 and deletes its keys afterwards.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -15,11 +14,12 @@ import pytest
 import redis
 import scrapy
 
+from crawler.default_settings import environment
 from crawler.distributed.frontier import FrontierKeys
 from tests.services import unavailable
 
 #: Redis for tests; override with $NEWSARCHIVE_TEST_REDIS_URL.
-REDIS_URL = os.environ.get("NEWSARCHIVE_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+REDIS_URL = environment("NEWSARCHIVE_TEST_REDIS_URL")
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@
 
 The exact dupefilter (scrapy-redis' Redis set of 40-character SHA-1 fingerprints) grows
 with every URL ever seen; see docs/distributed.md for the measured bytes per URL. This one
-takes a fixed ``m`` bits for ``NEWSARCHIVE_BLOOM_CAPACITY`` URLs (default 10 million) at a
-false-positive rate ``NEWSARCHIVE_BLOOM_ERROR_RATE`` (default 0.001): about 1.8 bytes per
-URL of capacity, allocated up front.
+takes a fixed ``m`` bits for ``NEWSARCHIVE_BLOOM_CAPACITY`` URLs at a false-positive rate
+``NEWSARCHIVE_BLOOM_ERROR_RATE`` (defaults in :mod:`crawler.default_settings`): about 1.8
+bytes per URL of capacity, allocated up front.
 
 A Bloom filter's false positive says "seen" for a URL that was never fetched. Dropping it
 would silently lose an article (or a list page and every article only it links to), so a
@@ -22,6 +22,7 @@ import math
 from typing import Any
 
 from scrapy import Request
+from crawler.default_settings import read
 from crawler.distributed.dupefilter import ExactDupeFilter
 from sqlalchemy import select
 
@@ -29,8 +30,6 @@ from crawler.distributed.frontier import FrontierKeys
 from models.engine import database_url, make_engine
 from models.schema import Capture
 
-DEFAULT_CAPACITY = 10_000_000
-DEFAULT_ERROR_RATE = 0.001
 #: Redis strings (and so bitmaps) hold at most 512 MiB.
 MAX_BITS = 2**32
 
@@ -77,8 +76,8 @@ class BloomDupeFilter(ExactDupeFilter):
 
     @classmethod
     def from_frontier(cls, server: Any, keys: FrontierKeys, settings: Any, stats: Any) -> BloomDupeFilter:
-        bits, hashes = bloom_size(settings.getint("NEWSARCHIVE_BLOOM_CAPACITY", DEFAULT_CAPACITY),
-                                  settings.getfloat("NEWSARCHIVE_BLOOM_ERROR_RATE", DEFAULT_ERROR_RATE))
+        bits, hashes = bloom_size(read(settings, "NEWSARCHIVE_BLOOM_CAPACITY"),
+                                  read(settings, "NEWSARCHIVE_BLOOM_ERROR_RATE"))
         return cls(server, keys.bloom, bits=bits, hashes=hashes, stats=stats,
                    database=database_url(settings.get("NEWSARCHIVE_DATABASE_URL")),
                    debug=settings.getbool("DUPEFILTER_DEBUG"))

@@ -1,24 +1,11 @@
 """scrapy-redis scheduler with leased requests, worker heartbeats and idle close.
 
 Settings (all optional; :func:`crawler.distributed.settings.distributed_settings` sets them):
-
-``REDIS_URL``
-    The shared Redis, e.g. ``redis://:password@frontier.example:6379/0`` or ``rediss://…`` for TLS.
-``NEWSARCHIVE_FRONTIER``
-    Name of the crawl's frontier in Redis (default ``%(spider)s``): keys are ``newsarchive:<name>:…``.
-    Workers and the seed command must use the same name.
-``NEWSARCHIVE_LEASE_SECONDS``
-    How long a silent worker keeps its requests before another worker requeues them
-    (default 60). Heartbeats renew it every third of that time.
-``NEWSARCHIVE_IDLE_CLOSE``
-    Seconds the whole frontier (queue and every worker's leases) must stay empty before
-    this worker closes (default 30).
-``NEWSARCHIVE_MAX_DELIVERIES``
-    Deliveries of one request to workers that then died, before it is parked in
-    ``<frontier>:failed`` (default 3).
-``NEWSARCHIVE_DUPEFILTER``
-    ``exact`` (default; a Redis set of fingerprints) or ``bloom`` (bounded, see
-    :mod:`crawler.distributed.bloom`).
+``REDIS_URL`` (the shared Redis, e.g. ``redis://:password@frontier.example:6379/0`` or
+``rediss://…`` for TLS) and ``NEWSARCHIVE_FRONTIER``, ``NEWSARCHIVE_LEASE_SECONDS`` (heartbeats
+renew a lease every third of it), ``NEWSARCHIVE_IDLE_CLOSE``, ``NEWSARCHIVE_MAX_DELIVERIES``
+(then a request is parked in ``<frontier>:failed``) and ``NEWSARCHIVE_DUPEFILTER`` (see
+:mod:`crawler.distributed.bloom`), defined with defaults and meanings in :mod:`crawler.default_settings`.
 
 Stats: ``newsarchive/distributed/leased``, ``…/acked``, ``…/requeued`` (taken over from
 dead workers), ``…/parked``, ``…/lease_lost`` (this worker was too slow to renew its lease).
@@ -35,6 +22,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
+from crawler.default_settings import read
 from crawler.distributed import serializer
 from crawler.distributed.bloom import BloomDupeFilter
 from crawler.distributed.dupefilter import ExactDupeFilter
@@ -43,14 +31,11 @@ from crawler.distributed.leases import Leases, leases_for
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_LEASE_SECONDS = 60
-DEFAULT_IDLE_CLOSE = 30
-DEFAULT_MAX_DELIVERIES = 3
 
 
 def make_dupefilter(server: Any, keys: FrontierKeys, settings: Any, stats: Any) -> ExactDupeFilter:
     """The dupefilter ``NEWSARCHIVE_DUPEFILTER`` names, on this frontier's keys (workers and seeding share it)."""
-    kind = settings.get("NEWSARCHIVE_DUPEFILTER", "exact")
+    kind = read(settings, "NEWSARCHIVE_DUPEFILTER")
     if kind == "bloom":
         return BloomDupeFilter.from_frontier(server, keys, settings, stats)
     if kind != "exact":
@@ -77,13 +62,13 @@ class DistributedScheduler(Scheduler):
     def open(self, spider: Any) -> None:
         settings = self.crawler.settings
         self.spider = spider
-        self.keys = FrontierKeys(frontier_name(settings.get("NEWSARCHIVE_FRONTIER", "%(spider)s"), spider.name))
-        self.lease_seconds = settings.getint("NEWSARCHIVE_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)
-        self.idle_close = settings.getfloat("NEWSARCHIVE_IDLE_CLOSE", DEFAULT_IDLE_CLOSE)
+        self.keys = FrontierKeys(frontier_name(read(settings, "NEWSARCHIVE_FRONTIER"), spider.name))
+        self.lease_seconds = read(settings, "NEWSARCHIVE_LEASE_SECONDS")
+        self.idle_close = read(settings, "NEWSARCHIVE_IDLE_CLOSE")
         self.queue = LeasedQueue(
             self.server, spider, self.keys.requests, serializer,
             frontier=self.keys, worker=new_worker_id(), lease_seconds=self.lease_seconds,
-            max_deliveries=settings.getint("NEWSARCHIVE_MAX_DELIVERIES", DEFAULT_MAX_DELIVERIES),
+            max_deliveries=read(settings, "NEWSARCHIVE_MAX_DELIVERIES"),
         )
         self.leases.queue = self.queue
         self.df = make_dupefilter(self.server, self.keys, settings, self.stats)

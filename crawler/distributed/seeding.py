@@ -20,6 +20,7 @@ from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 from scrapy.statscollectors import MemoryStatsCollector
 
+from crawler.default_settings import read
 from crawler.distributed import serializer
 from crawler.distributed.addon import DEFAULT_REDIS_URL
 from crawler.distributed.frontier import FrontierKeys, LeasedQueue, frontier_name, store_arguments
@@ -59,7 +60,7 @@ def seed_frontier(spider_name: str, arguments: dict[str, str], settings: Setting
     except redis.RedisError as exc:
         raise SeedFailed(f"Redis at {settings.get('REDIS_URL') or DEFAULT_REDIS_URL} is not reachable ({exc}): "
                          "start it or pass --redis redis://[:password@]host:port/db") from exc
-    keys = FrontierKeys(frontier_name(settings.get("NEWSARCHIVE_FRONTIER", "%(spider)s"), spider.name))
+    keys = FrontierKeys(frontier_name(read(settings, "NEWSARCHIVE_FRONTIER"), spider.name))
     cleared = 0
     if reset:
         existing = keys.all_keys(server)
