@@ -1,10 +1,11 @@
 """EpaperPage and read_layout on small fixtures of the e-paper system, and on the real Tibet Daily page."""
 
+from datetime import date
 
 import pytest
 
 from crawler.items import Article
-from crawler.sites.epaper import EpaperPage, printed_page_in, read_layout
+from crawler.sites.epaper import EpaperPage, edition_day, printed_page_in, read_layout
 from crawler.sites.registry import extract, page_class_for
 from tests.site_corpus_checks import check_against_label, corpus_rows
 from tests.site_fixtures import FIXTURES
@@ -35,6 +36,30 @@ def test_edition_day_in_the_url_dates_a_page_that_shows_no_date():
     assert found is not None and (found.iso, found.precision, found.raw) == ("2022-03-02T00:00:00+08:00", "day", "202203/02")
 
 
+@pytest.mark.parametrize(("url", "expected"), [
+    ("http://xh.xhby.net/pc/con/202203/01/content_1001.html", date(2022, 3, 1)),
+    ("http://xh.xhby.net/newxh/html/2012-06/18/content_1001.htm", date(2012, 6, 18)),
+    ("http://xh.xhby.net/mp2/html/2015-05/11/node_2.htm", date(2015, 5, 11)),
+    ("http://news.hndaily.cn/html/2019-04/02/content_1_3.htm", date(2019, 4, 2)),
+    ("http://xh.xhby.net/pc/con/202213/01/content_1.html", None),
+    ("http://xh.xhby.net/about.html", None),
+])
+def test_the_edition_day_is_read_from_every_url_generation(url, expected):
+    assert edition_day(url) == expected
+
+
+def test_an_older_generation_page_with_text_between_enpcontent_markers_and_a_source_line_is_read():
+    html = """<html><body><div class="newsdetatit"><p class="intro"></p><h3>运河沿线新添十座驿站</h3><p class="sub"></p>
+<p><span>本报记者 周明</span></p><p><span>2012年06月18日</span> <span>来源：新华日报</span> <span>02版：江苏新闻</span></p></div>
+<div class="newsdetatext"><!--enpcontent--><p>　　近日，运河沿线新建的十座骑行驿站陆续投入使用。</p><p>　　驿站由废旧厂房改造而成。</p><!--/enpcontent-->
+<!--enpproperty <title>运河沿线新添十座驿站</title>/enpproperty--></div><div class="footer">版权所有</div></body></html>"""
+    article = extract("http://xh.xhby.net/newxh/html/2012-06/18/content_1001.htm", html.encode("utf-8"))
+    assert isinstance(article, Article), article
+    assert (article.title, article.source, article.authors) == ("运河沿线新添十座驿站", "新华日报", ["周明"])
+    assert (article.published_at, article.printed_page) == ("2012-06-18T00:00:00+08:00", "02版：江苏新闻")
+    assert article.body.splitlines() == ["近日，运河沿线新建的十座骑行驿站陆续投入使用。", "驿站由废旧厂房改造而成。"]
+
+
 def test_layout_page_lists_pages_names_and_only_this_editions_articles():
     layout = read_layout(LAYOUT_URL, (FIXTURES / "epaper_layout.html").read_text(encoding="utf-8"))
     base = "http://xh.xhby.net/pc/"
@@ -49,6 +74,9 @@ def test_layout_page_lists_pages_names_and_only_this_editions_articles():
     ("第 01 版：要闻", "第01版：要闻"),
     ("第A03版:国际", "第A03版:国际"),
     ("第4版", "第4版"),
+    ("01版：要闻", "01版：要闻"),
+    ("A03版: 国际", "A03版:国际"),
+    ("今日出版12版", None),
     ("本报将在第4版刊登读者来信，欢迎大家踊跃参与讨论和投稿。", None),
     ("版面导航", None),
 ])

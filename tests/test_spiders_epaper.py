@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from crawler.replica.epaper import EDITION_DAY, PAPER, EpaperSite, build_epaper_site
 from crawler.replica.server import ReplicaServer
-from crawler.spiders.epaper import EpaperSpider, first_layout_path, papers
+from crawler.spiders.epaper import EpaperSpider, first_layout_paths, papers
 from tests.conftest import run_cli
 
 
@@ -26,38 +26,70 @@ def server(edition: EpaperSite) -> Iterator[ReplicaServer]:
         yield running
 
 
-def test_one_edition_is_archived_with_every_articles_printed_page(
+def crawl(db_file: Path, server: ReplicaServer, paper: str, *arguments: str) -> str:
+    result = run_cli("--db", f"sqlite:///{db_file}", "crawl", "epaper", "-a", f"paper={paper}",
+                     *(part for argument in arguments for part in ("-a", argument)), "-a", f"base_url={server.base_url}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def archived(db_file: Path) -> dict[str, tuple[str, str, str, str, str]]:
+    """Each archived article by the URL it was fetched from (the replica serves http)."""
+    with sqlite3.connect(db_file) as conn:
+        rows = {url: tuple(rest) for url, *rest in conn.execute(
+            "select u.url, a.title, a.printed_page, a.published_at, a.template, a.body"
+            " from article a join article_url u on u.article_id = a.id where u.url like 'http:%'")}
+        assert len(rows) == conn.execute("select count(*) from article").fetchone()[0]
+    return rows
+
+
+@pytest.mark.parametrize("generation", ["pc", "newxh", "mp2", "html"])
+def test_an_edition_of_each_url_generation_is_archived_with_every_articles_printed_page(
+    tmp_path: Path, edition: EpaperSite, server: ReplicaServer, generation: str
+) -> None:
+    paper, day = edition.editions[generation]
+    db_file = tmp_path / "archive.db"
+    crawl(db_file, server, paper, f"date={day}")
+    rows = archived(db_file)
+    truths = edition.of(generation)
+    assert len(rows) == len(truths) >= 3
+    for truth in truths:
+        title, printed_page, published_at, template, body = rows[server.base_url + truth.path]
+        assert (title, printed_page, template, body) == (truth.title, truth.printed_page, "epaper", truth.body), truth.path
+        stored_at = datetime.fromisoformat(published_at).replace(tzinfo=timezone.utc)  # the archive keeps UTC
+        assert stored_at == datetime.fromisoformat(truth.published_at), published_at
+    layouts = [path for path in edition.layout_paths if f"/{day:%Y%m}/" in path or f"/{day:%Y-%m}/" in path]
+    assert layouts and all(server.hits[path] == 1 for path in layouts)
+    assert all(server.hits[path] == 0 for path in edition.previous_edition_paths)
+
+
+def test_the_pc_edition_reads_the_page_name_on_the_article_or_carries_it_from_the_layout(edition: EpaperSite) -> None:
+    assert {a.shows_printed_page for a in edition.of("pc")} == {True, False}
+
+
+def test_a_date_range_archives_only_its_editions_and_a_recrawl_fetches_no_article_again(
     tmp_path: Path, edition: EpaperSite, server: ReplicaServer
 ) -> None:
     db_file = tmp_path / "archive.db"
-    result = run_cli("--db", f"sqlite:///{db_file}", "crawl", "epaper", "-a", f"paper={PAPER}",
-                     "-a", f"date={EDITION_DAY}", "-a", f"base_url={server.base_url}")
-    assert result.returncode == 0, result.stderr[-3000:]
-    with sqlite3.connect(db_file) as conn:
-        stored = conn.execute("select count(*) from article").fetchone()[0]
-        rows = {url: rest for url, *rest in conn.execute(
-            "select u.url, a.title, a.printed_page, a.published_at, a.template"
-            " from article a join article_url u on u.article_id = a.id")}
-    assert stored == len(edition.articles) == 10
-    for truth in edition.articles:
-        title, printed_page, published_at, template = rows[server.base_url + truth.path]
-        assert (title, printed_page, template) == (truth.title, truth.printed_page, "epaper"), truth.path
-        stored_at = datetime.fromisoformat(published_at).replace(tzinfo=timezone.utc)  # the archive keeps UTC
-        assert stored_at == datetime.fromisoformat(truth.published_at), published_at
-    # both ways of knowing the page were exercised: read on the article, carried from the layout
-    assert {a.shows_printed_page for a in edition.articles} == {True, False}
-    assert all(server.hits[path] == 1 for path in edition.layout_paths)
-    assert server.hits[edition.previous_edition_path] == 0
+    _, day = edition.editions["mp2"]
+    crawl(db_file, server, "xhrb", f"since={day - timedelta(days=1)}", f"until={day + timedelta(days=1)}")
+    assert sorted(archived(db_file)) == sorted(server.base_url + a.path for a in edition.of("mp2"))
+    first_hits = server.hits.copy()
+    crawl(db_file, server, "xhrb", f"since={day - timedelta(days=1)}", f"until={day + timedelta(days=1)}")
+    assert all(server.hits[a.path] == first_hits[a.path] == 1 for a in edition.of("mp2"))
+    assert len(archived(db_file)) == len(edition.of("mp2"))
 
 
-def test_a_day_without_an_edition_archives_nothing(tmp_path: Path, server: ReplicaServer) -> None:
+def test_a_day_without_an_edition_is_looked_for_in_every_generation_and_archives_nothing(
+    tmp_path: Path, server: ReplicaServer
+) -> None:
     db_file = tmp_path / "archive.db"
     result = run_cli("--db", f"sqlite:///{db_file}", "crawl", "epaper", "-a", f"paper={PAPER}",
                      "-a", "date=2022-03-05", "-a", f"base_url={server.base_url}")
     assert result.returncode in (0, 1), result.stderr[-3000:]
-    with sqlite3.connect(db_file) as conn:
-        assert conn.execute("select count(*) from article").fetchone()[0] == 0
-    assert server.hits["/pc/layout/202203/05/node_1.html"] == 1
+    assert archived(db_file) == {}
+    for path in ("/pc/layout/202203/05/node_1.html", "/mp2/html/2022-03/05/node_1.htm", "/newxh/html/2022-03/05/node_1.htm"):
+        assert server.hits[path] == 1, path
 
 
 def test_arguments_are_checked_before_any_fetch() -> None:
@@ -71,8 +103,13 @@ def test_arguments_are_checked_before_any_fetch() -> None:
     assert [str(d) for d in spider.editions()] == ["2022-02-27", "2022-02-28", "2022-03-01"]
 
 
-def test_paper_table_builds_first_layout_urls() -> None:
+def test_paper_table_tries_the_generation_of_the_day_first_then_the_others() -> None:
     table = papers()
-    assert first_layout_path(table["xhrb"], EDITION_DAY) == "/pc/layout/202203/01/node_1.html"
-    assert first_layout_path(table["xzrb"], EDITION_DAY) == "/xzrb/202203/01/node_01.html"
-    assert all(isinstance(entry["verified"], bool) and entry["evidence"] for entry in table.values())
+    assert first_layout_paths(table["xhrb"], EDITION_DAY) == [
+        "/pc/layout/202203/01/node_1.html", "/mp2/html/2022-03/01/node_1.htm", "/newxh/html/2022-03/01/node_1.htm"]
+    assert first_layout_paths(table["xhrb"], date(2015, 5, 11))[0] == "/mp2/html/2015-05/11/node_1.htm"
+    assert first_layout_paths(table["xhrb"], date(2009, 1, 2))[0] == "/newxh/html/2009-01/02/node_1.htm"
+    assert first_layout_paths(table["xzrb"], EDITION_DAY) == ["/xzrb/202203/01/node_01.html"]
+    assert first_layout_paths(table["hnrb"], EDITION_DAY) == ["/html/2022-03/01/node_1.htm"]
+    generations = [g for entry in table.values() for g in entry["generations"]]
+    assert all(isinstance(g["verified"], bool) and g["evidence"] for g in generations)

@@ -1,13 +1,20 @@
 """The provincial dailies' e-paper system (电子版, Founder's layout/content pages).
 
 One system serves many dailies (新华日报 xh.xhby.net, 西藏日报 epaper.chinatibetnews.com,
-扬子晚报 epaper.yzwb.net …). An edition is a set of *layout pages*, one per printed page
-(``…/YYYYMM/DD/node_N.html``: a preview image whose map areas link the articles, an
-article list, the list of the edition's other pages), and *article pages*
-(``…/YYYYMM/DD/content_N.html``). Article pages put the headline group in
-``div.newsdetatit`` (引题, ``h3`` headline, 副题, then a line with author, date and page)
-or, in the older skin, ``#PreTitle`` / ``#Title`` / ``#SubTitle``; the text sits in a
-``<founder-content>`` element inside ``#ozoom`` / ``div.newsdetatext``.
+扬子晚报 epaper.yzwb.net, 海南日报 news.hndaily.cn …). An edition is a set of *layout
+pages*, one per printed page (a preview image whose map areas link the articles, an
+article list, the list of the edition's other pages), and *article pages*. The system
+went through URL generations that coexist in archives, each with the edition day in
+the path (:data:`EDITION_DAY`):
+
+* ``/pc/layout/YYYYMM/DD/node_N.html`` + ``/pc/con/YYYYMM/DD/content_N.html`` (today's);
+* ``…/html/YYYY-MM/DD/node_N.htm`` + ``content_N.htm`` (the older "html" system:
+  xh.xhby.net ``/newxh/html/`` and ``/mp2/html/``, 海南日报 ``/html/``).
+
+Article pages put the headline group in ``div.newsdetatit`` (引题, ``h3`` headline, 副题,
+then lines with author, date, ``来源：`` and page) or, in the older skin, ``#PreTitle`` /
+``#Title`` / ``#SubTitle``; the text sits in a ``<founder-content>`` element, or between
+``<!--enpcontent-->`` comment markers, inside ``#ozoom`` / ``div.newsdetatext``.
 
 :class:`EpaperPage` reads article pages; :func:`read_layout` reads layout pages for the
 ``epaper`` spider. The printed page (版次/版名, ``第1版：要闻``) is read wherever the
@@ -18,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -30,10 +38,14 @@ from crawler.parsing.text import clean_text
 from crawler.sites.generic import element_text, field_method
 from crawler.sites.selector_page import SelectorPage
 
-#: A printed-page name as e-papers show it: ``第1版：要闻``, ``第A01版:要闻``, ``第 3 版``.
-PRINTED_PAGE = re.compile(r"第\s*[A-Za-z]?\d{1,3}\s*版(?:\s*[:：]\s*[^\s:：|｜，,]{1,12})?")
-#: The edition day in e-paper paths: ``/202202/13/``.
-_EDITION_DAY = re.compile(r"/(?P<ym>\d{6})/(?P<d>\d{2})/")
+#: A printed-page name as e-papers show it: ``第1版：要闻``, ``第A01版:要闻``, ``第 3 版``, and
+#: without 第 only when a name follows (``01版：要闻``), so ``2版`` in running text never counts.
+PRINTED_PAGE = re.compile(
+    r"第\s*[A-Za-z]?\d{1,3}\s*版(?:\s*[:：]\s*[^\s:：|｜，,]{1,12})?"
+    r"|(?<![\w])[A-Za-z]?\d{1,3}\s*版\s*[:：]\s*[^\s:：|｜，,\d]{1,12}"
+)
+#: The edition day in e-paper paths: ``/202202/13/`` (pc system) or ``/2015-05/11/`` (html system).
+EDITION_DAY = re.compile(r"/(?P<y>\d{4})-?(?P<m>\d{2})/(?P<d>\d{2})/")
 _LAYOUT_PATH = re.compile(r"/node_\w+\.html?$")
 _ARTICLE_PATH = re.compile(r"/content_\w+\.html?$")
 #: Longest line still read as a page label; longer lines, or lines with sentence
@@ -47,10 +59,11 @@ class EpaperPage(SelectorPage):
 
     template = "epaper"
     SELECTORS = {
-        "headline": "div.newsdetatit h3, #Title",
+        "headline": "div.newsdetatit h3, #Title, founder-title",
         "pretitle": "div.newsdetatit .intro, #PreTitle",
         "subtitle": "div.newsdetatit .sub, #SubTitle",
         "info": "div.newsdetatit",
+        "byline": "founder-author",
         "edition_date": "#paperdate",
         "body": "founder-content, div.newsdetatext, #ozoom",
     }
@@ -70,9 +83,9 @@ class EpaperPage(SelectorPage):
             found = first_date(self._credits_text() if part == "info" else self.text_of(part) or "")
             if found:
                 return found
-        day = _EDITION_DAY.search(urlsplit(self.url).path)
+        day = EDITION_DAY.search(urlsplit(self.url).path)
         if day:
-            found = first_date(f"{day['ym'][:4]}-{day['ym'][4:]}-{day['d']}")
+            found = first_date(f"{day['y']}-{day['m']}-{day['d']}")
             if found:
                 return FoundDate(iso=found.iso, raw=day.group().strip("/"), precision="day")
         return super().published()
@@ -83,7 +96,7 @@ class EpaperPage(SelectorPage):
 
     @field_method("authors", list)
     def authors(self) -> list[str]:
-        return labels.find_authors(self._credits_text()) or super().authors()
+        return labels.find_authors(self._credits_text() or self.text_of("byline") or "") or super().authors()
 
     def _credits_text(self) -> str:
         """The headline block's lines other than the headings: author, date and page lines."""
@@ -103,6 +116,17 @@ class EpaperPage(SelectorPage):
         article = super().to_article()
         article.printed_page = self.printed_page()
         return article
+
+
+def edition_day(url: str) -> date | None:
+    """The edition day an e-paper URL carries in its path (either generation), or ``None``."""
+    found = EDITION_DAY.search(urlsplit(url).path)
+    if not found:
+        return None
+    try:
+        return date(int(found["y"]), int(found["m"]), int(found["d"]))
+    except ValueError:
+        return None
 
 
 def printed_page_in(text: str) -> str | None:
@@ -136,7 +160,7 @@ class Layout:
 def read_layout(url: str, html: str) -> Layout:
     """Read a layout page: links to the same edition's layout pages and articles, and page names."""
     root = parse_html(html)
-    edition = _EDITION_DAY.search(urlsplit(url).path)
+    edition = EDITION_DAY.search(urlsplit(url).path)
     layout = Layout(url=url)
     for link in [*root.iter("a"), *root.iter("area")]:  # the article list's order before the preview map's
         href = (link.get("href") or "").strip()

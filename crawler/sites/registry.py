@@ -36,6 +36,7 @@ SITE_TEMPLATES: tuple[tuple[str, type[GenericArticlePage]], ...] = (
     ("xh.xhby.net", EpaperPage),
     ("epaper.chinatibetnews.com", EpaperPage),
     ("epaper.yzwb.net", EpaperPage),
+    ("news.hndaily.cn", EpaperPage),
 )
 
 #: Template name → page class, for callers (the replica, ``parse --template``) whose host says nothing.

@@ -1,7 +1,13 @@
 """Spider for the provincial dailies' e-paper editions (电子版): one edition per day.
 
 An edition is walked as the reader would: the first layout page (第1版), the other
-layout pages from its page list, then every article linked from each layout page. The
+layout pages from its page list, then every article linked from each layout page.
+Papers changed their URLs over the years (xh.xhby.net: ``/newxh/html/YYYY-MM/DD/``,
+``/mp2/html/YYYY-MM/DD/``, ``/pc/layout/YYYYMM/DD/``); the paper table lists each
+paper's generations, and an edition's first layout page is looked for in the
+generation whose ``since`` covers the day first, then in the others (a missing page
+answers 404), so a wrong estimate of when a paper moved costs a request, not the
+edition. The
 printed page (版次/版名) is read from the layout page and handed to the article through
 the request, because many article pages do not repeat it; an article page that shows
 its own page name wins.
@@ -45,9 +51,14 @@ def papers() -> dict[str, dict[str, Any]]:
     return {code: entry for code, entry in json.loads(text).items() if not code.startswith("_")}
 
 
-def first_layout_path(entry: dict[str, Any], day: dt.date) -> str:
-    """Path of an edition's first layout page, e.g. ``/pc/layout/202203/01/node_1.html``."""
-    return entry["layout"].format(yyyymm=f"{day:%Y%m}", dd=f"{day:%d}", node=entry["first_node"])
+def first_layout_paths(entry: dict[str, Any], day: dt.date) -> list[str]:
+    """Where an edition's first layout page may be, most likely first: the newest generation
+    whose ``since`` is on or before ``day``, then the remaining ones newest first."""
+    generations = entry["generations"]
+    likely = next((g for g in generations if dt.date.fromisoformat(g["since"]) <= day), generations[-1])
+    ordered = [likely, *(g for g in generations if g is not likely)]
+    return [g["layout"].format(yyyymm=f"{day:%Y%m}", yyyy=f"{day:%Y}", mm=f"{day:%m}", dd=f"{day:%d}",
+                               node=g["first_node"]) for g in ordered]
 
 
 class EpaperSpider(ArchiveSpider):
@@ -82,10 +93,25 @@ class EpaperSpider(ArchiveSpider):
 
     async def start(self) -> Any:
         for day in self.editions():
-            yield scrapy.Request(self.base_url + first_layout_path(self.paper, day), callback=self.parse_layout)
+            yield self._first_layout_request(first_layout_paths(self.paper, day), day)
+
+    def _first_layout_request(self, paths: list[str], day: dt.date) -> scrapy.Request:
+        return scrapy.Request(self.base_url + paths[0], callback=self.parse_layout,
+                              meta={"handle_httpstatus_list": [404], "other_generations": paths[1:],
+                                    "edition": day.isoformat()})
 
     def parse_layout(self, response: Response) -> Iterator[scrapy.Request]:
-        """Follow this page's articles (carrying its printed page) and the edition's other layout pages."""
+        """Follow this page's articles (carrying its printed page) and the edition's other layout pages;
+        a missing first layout page sends the search to the paper's other URL generations."""
+        if response.status == 404:
+            others = response.meta.get("other_generations") or []
+            day = dt.date.fromisoformat(response.meta["edition"])
+            if others:
+                yield self._first_layout_request(others, day)
+            else:
+                self.crawler.stats.inc_value("newsarchive/epaper_editions_missing")
+                self.logger.info("No edition of %s on %s in any URL generation of the paper table", self.paper["name"], day)
+            return
         layout = read_layout(response.url, response.text)
         self.crawler.stats.inc_value("newsarchive/epaper_layout_pages")
         if not layout.article_urls:
