@@ -16,6 +16,7 @@ from pathlib import Path
 from types import ModuleType
 
 from crawler.evaluation import (
+    NAME_FIELDS,
     OURS,
     SCORED_FIELDS,
     CorpusError,
@@ -113,16 +114,30 @@ def format_report(report: EvalReport) -> str:
         "",
         _row("ALL", report.tools),
         *(_row(name, [_cell(s[name]) for s in summaries]) for name in SCORED_FIELDS),
+        *_name_rows(report),
         _row("pages/s (wall)", [_cell(s.pages_per_second, 1) for s in speeds]),
         _row("pages/CPU-s", [_cell(s.pages_per_cpu_second, 1) for s in speeds]),
         _row("errors", [str(report.errors(t)) for t in report.tools]),
+        _row("not articles", [str(len(report.rejected(t))) for t in report.tools]),
         "",
         *_site_table(report),
     ]
+    rejected = report.rejected(OURS)
+    lines += ["", f"{len(rejected)} labelled article pages rejected by {OURS} as not articles"]
     failed = [r for r in report.rows(OURS) if r.error]
     if failed:
-        lines += ["", f"{OURS} predicted nothing for:", *(f"  {r.file}: {r.error}" for r in failed)]
+        lines += [f"{OURS} predicted nothing for:", *(f"  {r.file}: {r.error}" for r in failed)]
     return "\n".join(lines)
+
+
+def _name_rows(report: EvalReport) -> list[str]:
+    """Precision and recall of authors and editors apart: a wrong name is worse than none."""
+    rows = []
+    for name in NAME_FIELDS:
+        pairs = [report.precision_recall(t, name) for t in report.tools]
+        rows.append(_row(f"{name}-prec", [_cell(p) for p, _ in pairs]))
+        rows.append(_row(f"{name}-recall", [_cell(r) for _, r in pairs]))
+    return rows
 
 
 def _site_table(report: EvalReport) -> list[str]:

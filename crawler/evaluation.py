@@ -139,15 +139,33 @@ def bigram_f1(pred: str | None, label: str | None) -> float:
     return _f1(sum((p & l).values()), sum(p.values()), sum(l.values()))
 
 
+def set_counts(pred: Iterable[str] | None, label: Iterable[str] | None) -> tuple[int, int, int]:
+    """``(right, predicted, labelled)`` name counts of one page, as :func:`set_f1` sees them.
+
+    Summed over pages they give precision (right/predicted: how many names we gave are
+    real) and recall (right/labelled) separately, which one F1 hides.
+    """
+    p = {fold_whitespace(s) for s in pred or ()} - {""}
+    l = {fold_whitespace(s) for s in label or ()} - {""}  # noqa: E741 - l mirrors p
+    return len(p & l), len(p), len(l)
+
+
 def score_page(pred: Prediction, label: Mapping[str, Any]) -> dict[str, float]:
-    """Score every field of one prediction against one (validated) label."""
-    scores = {name: score_exact(pred.get(name), label[name]) for name in EXACT_FIELDS}
-    scores["published_at"] = score_date(
-        pred.get("published_at"), label["published_at"], label["published_precision"]
-    )
+    """Score every field the (validated) label has against one prediction.
+
+    A field absent from the label is not scored at all (benchmarks label only some
+    fields); a field labelled ``null`` or ``[]`` is scored as "not on the page".
+    """
+    scores = {name: score_exact(pred.get(name), label[name]) for name in EXACT_FIELDS if name in label}
+    if "published_at" in label:
+        scores["published_at"] = score_date(
+            pred.get("published_at"), label["published_at"], label.get("published_precision")
+        )
     for name in SET_FIELDS:
-        scores[name] = set_f1(pred.get(name), label[name])
-    scores["body"] = bigram_f1(pred.get("body"), label["body"])
+        if name in label:
+            scores[name] = set_f1(pred.get(name), label[name])
+    if "body" in label:
+        scores["body"] = bigram_f1(pred.get("body"), label["body"])
     return scores
 
 
@@ -185,21 +203,28 @@ class Corpus:
 
 
 def _check_label(label: Any) -> None:
-    """Raise :class:`ValueError` saying what is wrong with an article label."""
+    """Raise :class:`ValueError` saying what is wrong with an article label.
+
+    A label needs ``file`` and at least one scored field; the fields it leaves out are
+    not scored (a benchmark's labels hold only the fields it labels). ``kind`` defaults
+    to ``"article"``, ``published_precision`` to the second.
+    """
     if not isinstance(label, dict):
         raise ValueError("not a JSON object")
-    missing = [k for k in ("kind", "file", *SCORED_FIELDS, "published_precision") if k not in label]
-    if missing:
+    if "file" not in label or not any(name in label for name in SCORED_FIELDS):
+        missing = [k for k in ("file", *SCORED_FIELDS) if k not in label]
         raise ValueError(f"missing keys: {', '.join(missing)}")
     if not isinstance(label["file"], str):
         raise ValueError("file must be the raw page's path, e.g. raw/<site>/<name>.html")
     for name in (*EXACT_FIELDS, "published_at", "body"):
-        if label[name] is not None and not isinstance(label[name], str):
+        if label.get(name) is not None and not isinstance(label[name], str):
             raise ValueError(f"{name} must be a string or null")
     for name in SET_FIELDS:
-        if not isinstance(label[name], list) or not all(isinstance(s, str) for s in label[name]):
+        if name in label and (
+            not isinstance(label[name], list) or not all(isinstance(s, str) for s in label[name])
+        ):
             raise ValueError(f"{name} must be a list of strings")
-    score_date(None, label["published_at"], label["published_precision"])  # raises if unreadable
+    score_date(None, label.get("published_at"), label.get("published_precision"))  # raises if unreadable
 
 
 def _read_manifest_urls(corpus_dir: Path) -> dict[str, str]:
@@ -284,8 +309,10 @@ class PageScore:
     file: str
     site: str
     tool: str
-    scores: dict[str, float]
+    scores: dict[str, float]  # only the fields the page's label has
     error: str | None = None
+    #: ``(right, predicted, labelled)`` per name-list field the label has (:func:`set_counts`).
+    name_counts: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -305,9 +332,19 @@ class ToolSpeed:
         return self.pages / self.cpu_seconds if self.cpu_seconds > 0 else None
 
 
+#: Name-list fields whose precision and recall are reported apart from their F1.
+NAME_FIELDS = ("authors", "editors")
+#: Prefix of :attr:`PageScore.error` for a page our extractor rejected as not an article.
+REJECTED = "NotArticle: "
+
+
 def _mean_scores(rows: list[PageScore]) -> dict[str, float | None]:
-    """Per-field mean over pages (``None`` for no pages)."""
-    return {f: (sum(r.scores[f] for r in rows) / len(rows) if rows else None) for f in SCORED_FIELDS}
+    """Per-field mean over the pages that label the field (``None`` when none does)."""
+    means: dict[str, float | None] = {}
+    for name in SCORED_FIELDS:
+        values = [r.scores[name] for r in rows if name in r.scores]
+        means[name] = sum(values) / len(values) if values else None
+    return means
 
 
 @dataclass(slots=True)
@@ -334,6 +371,18 @@ class EvalReport:
     def errors(self, tool: str) -> int:
         return sum(1 for r in self.rows(tool) if r.error)
 
+    def rejected(self, tool: str) -> list[PageScore]:
+        """Pages ``tool`` judged not to be articles (every scored page is a labelled article)."""
+        return [r for r in self.rows(tool) if (r.error or "").startswith(REJECTED)]
+
+    def precision_recall(self, tool: str, name: str) -> tuple[float | None, float | None]:
+        """Micro-averaged precision and recall of a name-list field over the pages labelling it:
+        precision = right names / names given, recall = right names / labelled names
+        (``None`` when there is nothing to divide by)."""
+        counts = [r.name_counts[name] for r in self.rows(tool) if name in r.name_counts]
+        right, given, labelled = (sum(c[i] for c in counts) for i in range(3))
+        return (right / given if given else None, right / labelled if labelled else None)
+
     def to_dict(self) -> dict[str, Any]:
         """The full result, JSON-ready: summaries, per-site summaries, page scores, speeds."""
         return {
@@ -352,6 +401,8 @@ class EvalReport:
                 for t, sp in self.speed.items()
             },
             "errors": {t: self.errors(t) for t in self.tools},
+            "rejected": {t: [{"file": r.file, "reason": r.error} for r in self.rejected(t)] for t in self.tools},
+            "precision_recall": {t: {n: self.precision_recall(t, n) for n in NAME_FIELDS} for t in self.tools},
             "page_scores": [asdict(r) for r in self.page_scores],
             "unlabelled": self.unlabelled,
             "bad_labels": self.bad_labels,
@@ -421,9 +472,11 @@ def _score_call(report: EvalReport, tool: str, page: LabelledPage, call: Callabl
     except Exception as exc:  # noqa: BLE001 - see docstring
         error = f"{type(exc).__name__}: {exc}"
     if isinstance(result, NotArticle):
-        error = f"NotArticle: {result.reason}"
-    scores = score_page(prediction_of(result), page.label)
-    report.page_scores.append(PageScore(page.file, page.site, tool, scores, error))
+        error = f"{REJECTED}{result.reason}"
+    pred = prediction_of(result)
+    scores = score_page(pred, page.label)
+    counts = {n: set_counts(pred.get(n), page.label[n]) for n in NAME_FIELDS if n in page.label}
+    report.page_scores.append(PageScore(page.file, page.site, tool, scores, error, counts))
     return result
 
 

@@ -45,6 +45,18 @@ def test_table_shows_hand_computed_scores(tmp_path: Path, capsys: pytest.Capture
     assert "raw/sample.org/b.html: NotArticle: looks like a list page" in out
 
 
+def test_table_shows_name_precision_and_recall_and_the_rejected_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run([str(build_corpus(tmp_path))], extractor=fake_extractor) == 0
+    out = capsys.readouterr().out
+    assert table_rows(out, "authors-prec")["authors-prec"] == ["1.000"]
+    assert table_rows(out, "editors-prec")["editors-prec"] == ["1.000"]  # 萧潇 given, right
+    assert table_rows(out, "editors-recall")["editors-recall"] == ["0.500"]  # 张妍 missed
+    assert table_rows(out, "not")["not"] == ["articles", "1"]
+    assert "1 labelled article pages rejected by newsarchive as not articles" in out
+
+
 def test_json_holds_summaries_and_page_scores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run([str(build_corpus(tmp_path)), "--json"], extractor=fake_extractor) == 0
     result = json.loads(capsys.readouterr().out)

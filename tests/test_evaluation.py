@@ -146,6 +146,26 @@ def test_score_page_missing_fields_score_as_empty() -> None:
     assert scores["body"] == 0.0
 
 
+def test_a_field_the_label_leaves_out_is_not_scored() -> None:
+    label = {"file": LABEL_A["file"], "body": LABEL_A["body"], "authors": ["葛灵丹"]}
+    scores = score_page({"title": "whatever", "authors": ["葛灵丹", "了解到"]}, label)
+    assert set(scores) == {"body", "authors"}
+    assert scores["authors"] == pytest.approx(2 / 3)
+
+
+def test_a_benchmark_label_with_only_some_fields_is_scored_on_those(tmp_path: Path) -> None:
+    root = build_corpus(tmp_path)
+    partial = {"file": "raw/sample.org/LIST_index.html", "body": "x", "authors": ["甲乙"]}
+    (root / "expected/sample.org/LIST_index.json").write_text(json.dumps(partial), encoding="utf-8")
+    report = evaluate(root, fake_extractor)
+    assert report.bad_labels == []
+    (row,) = [r for r in report.rows(OURS) if r.file == partial["file"]]
+    assert sorted(row.scores) == ["authors", "body"]
+    assert row.name_counts == {"authors": (0, 0, 1)}
+    precision, recall = report.precision_recall(OURS, "authors")
+    assert (precision, recall) == (1.0, 0.5)  # 葛灵丹 right; 甲乙 never given
+
+
 def test_prediction_of_not_article_predicts_nothing() -> None:
     assert prediction_of(NotArticle(url=URL_A, reason="list")) == {}
     pred = prediction_of(Article(url=URL_A, title="t", authors=["甲"]))
