@@ -9,7 +9,7 @@ archive, each run in its own process so its peak memory is its own:
   indexed look-ups of URL aliases and fingerprints, new article and alias rows — with
   core inserts (the full ORM store writes versions, people and captures too; that cost
   is the same with or without near-duplicate linking, so it is left out of both runs);
-* **full**: the same, plus :meth:`pipelines.dedup.NearDuplicateLinker.link` (shingles,
+* **full**: the same, plus :meth:`models.near_copies.NearDuplicateLinker.link` (shingles,
   MinHash, band-key look-ups in the persisted index, verification, cluster writes).
 
 Synthetic text: words drawn Zipf-like from a 20,000-word lexicon of common characters,
@@ -41,9 +41,9 @@ from crawler.parsing.urls import canonicalize
 from models.dedup import NearDupCluster, NearDupMember
 from models.engine import make_engine, session_factory, upgrade_to_head
 from models.fingerprint import article_fingerprint
+from models.near_copies import NearDuplicateLinker
 from models.repository import StoreOutcome
 from models.schema import Article, ArticleUrl, Site
-from pipelines.dedup import NearDuplicateLinker
 
 COMMON_CHARS = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 3500))
 LEXICON_SIZE = 20_000

@@ -31,12 +31,12 @@ from sqlalchemy import create_engine, insert, make_url, text
 from crawler.default_settings import environment
 from archive.export import run_export
 from archive.filters import Filters
-from archive.index import rebuild
 from archive.query import parse_query
 from archive.search import search
 from cli.export import FORMATS
 from models.engine import make_engine, session_factory, upgrade_to_head
 from models.schema import Article, Site
+from models.search_index import rebuild
 
 #: Common characters the synthetic vocabulary is drawn from.
 CHARACTERS = (

@@ -11,9 +11,9 @@ import sys
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from archive.index import rebuild
 from models.engine import database_url, make_engine, session_factory
 from models.errors import unavailable
+from models.search_index import rebuild
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -60,7 +60,7 @@ SETTINGS: dict[str, Setting] = _settings(
             read_by="pipelines.store"),
     Setting("NEWSARCHIVE_NEAR_DUP_THRESHOLD", 0.5,
             "Jaccard similarity of shingles from which distinct articles are linked as near copies (0.4 to 1).",
-            read_by="pipelines.dedup"),
+            read_by="models.near_copies"),
     Setting("NEWSARCHIVE_MIN_BODY_CHARS", 50,
             "Articles with a shorter body get a short_body problem (maybe truncated); they are still stored.",
             read_by="pipelines.validate"),

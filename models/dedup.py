@@ -5,7 +5,7 @@ its own :class:`~models.schema.Article` row; these tables only *link* them. The 
 index lives in the archive (not in a crawler's memory) so that copies are found across
 runs and across crawler processes, and it is looked up by key (``near_dup_band``'s
 primary key starts with ``key``), so finding candidates never scans a table.
-See :mod:`pipelines.dedup` for how rows are written.
+See :mod:`models.near_copies` for how rows are written.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ An article displays its Simplified original: when a Traditional mirror arrived f
 the Simplified page then matches it by fingerprint, the Simplified text becomes a new
 current version and its URL the canonical one (the Traditional text stays in its version).
 Near-duplicates (syndicated copies with edits) are not decided here but in
-:mod:`pipelines.dedup`, which links distinct articles into clusters.
+:mod:`models.near_copies`, which links distinct articles into clusters.
 """
 
 from __future__ import annotations

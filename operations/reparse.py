@@ -6,9 +6,10 @@ order), so the current text of each article can be re-read from exactly the byte
 crawler received, with today's parser, through the same steps a crawl uses:
 :func:`~crawler.sites.registry.extract` per page, :func:`~crawler.sites.pagination.merge_pages`,
 the pipelines' :func:`~pipelines.normalise.normalise` and :func:`~pipelines.validate.check`,
-then :func:`~models.repository.store_reparsed`. A text that comes out different becomes a
-new version (the old one is kept); the same text changes nothing, so reparse can be run
-any number of times.
+then :func:`~models.store.store_batch` with ``reparsed=True`` — the crawl's own write path,
+so a changed text also moves in the near-copy index and the search index. A text that
+comes out different becomes a new version (the old one is kept); the same text changes
+nothing, so reparse can be run any number of times.
 
 Articles are handled in batches, one transaction each, so an interrupted reparse keeps
 what it finished and simply redoes the rest when run again.
@@ -24,14 +25,14 @@ from scrapy.http import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.index import index_articles
 from crawler.items import Article as ArticleItem
 from crawler.items import NotArticle
 from crawler.sites.pagination import merge_pages
 from crawler.sites.registry import extract
 from crawler.spiders.base import declared_charset
-from models.repository import capture_body, lock_for_writing, store_reparsed
+from models.repository import capture_body, lock_for_writing
 from models.schema import Article, ArticleVersion, Capture, Site, VersionCapture
+from models.store import store_batch
 from pipelines.normalise import normalise
 from pipelines.validate import check
 
@@ -83,7 +84,7 @@ def reparse(
     result = ReparseResult()
     for start in range(0, len(article_ids), max(1, batch_size)):
         with sessions.begin() as session:
-            lock_for_writing(session)  # a crawl storing at the same time takes turns with us
+            lock_for_writing(session)  # a crawl storing at the same time takes turns with us, reads included
             _reparse_batch(session, article_ids[start : start + batch_size], result)
         if progress is not None:
             progress(min(start + batch_size, len(article_ids)), len(article_ids))
@@ -108,11 +109,10 @@ def _reparse_batch(session: Session, article_ids: list[int], result: ReparseResu
         item = _reread(session, article_id, result)
         if item is not None:
             items.append(item)
-    outcomes = store_reparsed(session, items)
-    changed = [o.article_id for o in outcomes if o.stores_text]
-    result.changed += len(changed)
-    result.unchanged += len(outcomes) - len(changed)
-    index_articles(session, changed)
+    outcomes = store_batch(session, items, [], reparsed=True).outcomes
+    changed = sum(o.stores_text for o in outcomes)
+    result.changed += changed
+    result.unchanged += len(outcomes) - changed
 
 
 def _reread(session: Session, article_id: int, result: ReparseResult) -> ArticleItem | None:

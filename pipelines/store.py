@@ -1,10 +1,13 @@
 """Scrapy item pipeline writing articles and raw captures to the archive database.
 
+A thin adapter: it batches items, times and counts them, and spools what the database
+refuses; what storing means is :func:`models.store.store_batch`.
+
 Settings (defaults and meanings in :mod:`crawler.default_settings`): ``NEWSARCHIVE_DATABASE_URL``,
 ``NEWSARCHIVE_STORE_BATCH_SIZE`` (a batch's look-ups and commit cost about the same for 50
 items as for 500, so large batches make storing cheaper per article), ``NEWSARCHIVE_STORE_MAX_WAIT``
 (a slow, polite crawl still shows its articles within seconds), ``NEWSARCHIVE_SPOOL_DIR`` and
-``NEWSARCHIVE_NEAR_DUP_THRESHOLD`` (:mod:`pipelines.dedup`, run inside each batch's transaction).
+``NEWSARCHIVE_NEAR_DUP_THRESHOLD`` (:mod:`models.near_copies`).
 
 Stats: ``newsarchive/articles/new|changed|unchanged|duplicate|near_duplicate``, ``newsarchive/captures/stored``,
 ``newsarchive/store/spooled``, ``newsarchive/store/replayed``, ``newsarchive/store/retries``, and CPU
@@ -24,14 +27,14 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy.exc import DisconnectionError, IntegrityError, InternalError, OperationalError
 
-from crawler.default_settings import default, read
-from archive.index import index_articles
 from crawler.cpu import cpu_time
+from crawler.default_settings import default, read
 from crawler.items import Article, Capture
 from models.engine import database_url, make_engine, session_factory
 from models.errors import display_url, error_reason
-from models.repository import KnownNames, lock_for_writing, store_articles, store_captures
-from pipelines.dedup import NearDuplicateLinker
+from models.near_copies import NearDuplicateLinker
+from models.repository import KnownNames
+from models.store import store_batch
 from pipelines.spool import DEFAULT_SPOOL_DIR, Spool, SpoolItem
 
 logger = logging.getLogger(__name__)
@@ -168,16 +171,9 @@ class StorePipeline:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 with cpu_time(self.stats, "store"), self.sessions.begin() as session:
-                    lock_for_writing(session)  # other crawlers' batches wait: identity is decided on what is stored
-                    with cpu_time(self.stats, "store_captures"):
-                        store_captures(session, captures)  # first, so versions link to their pages
-                    with cpu_time(self.stats, "store_articles"):
-                        outcomes = store_articles(session, articles, self.names)
-                    with cpu_time(self.stats, "near_duplicates"):
-                        near = self.near_duplicates.link(session, articles, outcomes)
-                    # searchable exactly when committed: the index changes in the same transaction
-                    with cpu_time(self.stats, "search_index"):
-                        index_articles(session, [o.article_id for o in outcomes if o.stores_text])
+                    result = store_batch(
+                        session, articles, captures, names=self.names, linker=self.near_duplicates, stats=self.stats
+                    )
                 break
             except BaseException as exc:
                 self.names.forget()  # ids learnt in the rolled-back transaction may not exist
@@ -185,10 +181,8 @@ class StorePipeline:
                     raise
                 self.stats.inc_value("newsarchive/store/retries")
                 logger.info("batch collided with another writer (attempt %d); storing it again", attempt)
-        for outcome in outcomes:
-            self.stats.inc_value(f"newsarchive/articles/{outcome.outcome}")
-        self.stats.inc_value("newsarchive/articles/near_duplicate", len({m.article_id for m in near}))
-        self.stats.inc_value("newsarchive/captures/stored", len(captures))
+        for key, count in result.counts().items():
+            self.stats.inc_value(f"newsarchive/{key}", count)
 
     def _replay_spool(self) -> None:
         try:

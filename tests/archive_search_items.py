@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.index import index_articles
 from crawler.items import Article
 from models.engine import make_engine, session_factory, upgrade_to_head
-from models.repository import store_articles
+from models.store import store_batch
 from pipelines.normalise import normalise
 from tests.archive_items import OTHER_BODY, make_article
 
@@ -64,8 +63,7 @@ def sample_articles() -> list[Article]:
 def store(sessions: sessionmaker[Session], items: list[Article]) -> list[int]:
     """Store and index items as the store pipeline does; returns their article ids."""
     with sessions.begin() as session:
-        outcomes = store_articles(session, [normalise(item) for item in items])
-        index_articles(session, [o.article_id for o in outcomes])
+        outcomes = store_batch(session, [normalise(item) for item in items], []).outcomes
     return [o.article_id for o in outcomes]
 
 

@@ -16,7 +16,7 @@ from crawler.items import Article, Capture
 from crawler.replica.site import ExpectedArticle, ReplicaSite
 from crawler.sites.pagination import merge_pages
 from crawler.sites.registry import extract
-from models.repository import store_articles, store_captures
+from models.store import store_batch
 from pipelines.normalise import normalise
 
 BASE_URL = "http://127.0.0.1:8800"
@@ -52,8 +52,7 @@ def parsed(site: ReplicaSite, truth: ExpectedArticle) -> Article:
 def archive_articles(session: Session, site: ReplicaSite, truths: list[ExpectedArticle],
                      damage: Callable[[Article], None] = lambda article: None) -> None:
     """Store every page of ``truths`` as captures and each article as parsed, then ``damage``d."""
-    store_captures(session, [replica_capture(site, path) for truth in truths for path in truth.paths])
     items = [parsed(site, truth) for truth in truths]
     for item in items:
         damage(item)
-    store_articles(session, items)
+    store_batch(session, items, [replica_capture(site, path) for truth in truths for path in truth.paths])

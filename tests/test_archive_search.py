@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import func, select, text
 
 from archive.filters import Filters, parse_day
-from archive.index import index_articles, rebuild
 from archive.index_tables import FTS_TABLE, TITLE_FTS_TABLE
 from archive.query import parse_query
 from archive.search import search
 from models.schema import Article
+from models.search_index import index_articles, rebuild
 from tests.archive_items import make_article
 from tests.archive_search_items import FORUM, HONGKONG, NANTONG, SUZHOU, sample_archive, store
 from tests.db_fixtures import _fresh_schema

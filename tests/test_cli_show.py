@@ -11,8 +11,7 @@ import pytest
 from cli.main import main
 from crawler.replica.content import generate_article
 from models.engine import make_engine, session_factory, upgrade_to_head
-from models.repository import store_articles
-from pipelines.dedup import NearDuplicateLinker
+from models.store import store_batch
 from pipelines.normalise import normalise
 from tests.archive_items import make_article
 
@@ -41,7 +40,7 @@ def archive(sqlite_url: str) -> str:
     for batch in batches:
         items = [normalise(item) for item in batch]
         with session_factory(engine).begin() as session:
-            NearDuplicateLinker().link(session, items, store_articles(session, items))
+            store_batch(session, items, [])
     engine.dispose()
     return sqlite_url
 
@@ -72,7 +71,7 @@ def test_json_view_and_diff(archive: str, capsys: pytest.CaptureFixture[str]) ->
 def test_article_without_copies_or_history(archive: str, capsys: pytest.CaptureFixture[str]) -> None:
     engine = make_engine(archive)
     with session_factory(engine).begin() as session:
-        store_articles(session, [normalise(make_article("http://a.cn/solo.html", body="短讯"))])
+        store_batch(session, [normalise(make_article("http://a.cn/solo.html", body="短讯"))], [])
     engine.dispose()
     assert main(["--db", archive, "show", "http://a.cn/solo.html"]) == 0
     out = capsys.readouterr().out

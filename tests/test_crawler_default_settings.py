@@ -12,7 +12,7 @@ from scrapy.settings import Settings
 from crawler import default_settings
 from crawler.default_settings import SETTINGS, default, markdown, read
 from operations.health import Thresholds
-from pipelines.dedup import NearDuplicateLinker
+from models.near_copies import NearDuplicateLinker
 
 REPO = Path(__file__).resolve().parents[1]
 NAME = re.compile(r"NEWSARCHIVE_[A-Z][A-Z0-9_]*[A-Z0-9]")

@@ -15,9 +15,9 @@ from sqlalchemy import event, select
 from models.boilerplate import folded_substantive_text, substantive_text
 from models.engine import make_engine, session_factory, upgrade_to_head
 from models.fingerprint import normalise_text
+from models.near_copies import dedup_text, shingle_hashes, shingles, signature, sketch
 from models.repository import KnownNames, store_articles, store_captures
 from models.schema import Article, ArticlePerson, ArticleUrl, ArticleVersion, Capture, Person, VersionCapture
-from pipelines.dedup import dedup_text, shingle_hashes, shingles, signature, sketch
 from tests.archive_items import BODY, BODY_TRADITIONAL, OTHER_BODY, make_article, make_capture
 from tests.services import REPO
 
@@ -181,7 +181,7 @@ def test_text_and_shingle_set_give_the_same_signature() -> None:
 def test_band_keys_are_the_same_in_another_process() -> None:
     body = LONG_BODY
     code = (
-        "import sys; from pipelines.dedup import sketch; "
+        "import sys; from models.near_copies import sketch; "
         f"print(sketch({body!r}).keys)"
     )
     other = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)

@@ -9,8 +9,13 @@ from cli.main import main
 from crawler.items import Article as ArticleItem
 from crawler.replica.site import ExpectedArticle, ReplicaSite
 from models.engine import make_engine, session_factory
+from models.dedup import NearDupBand, NearDupMember
+from models.near_copies import sketch
 from models.schema import Article, ArticlePerson, ArticleUrl, ArticleVersion, Capture
+from models.store import store_batch
 from operations.reparse import ReparseError, reparse
+from pipelines.normalise import normalise
+from tests.archive_items import make_article
 from tests.replica_archive import BASE_URL, archive_articles, parsed
 
 
@@ -141,3 +146,37 @@ def test_cli_reparse_prints_the_summary(sqlite_url: str, replica_site: ReplicaSi
     assert "reparsed 3 articles" in out and "changed            3" in out
     assert main(["--db", sqlite_url, "reparse", "--site", "nowhere.cn"]) == 2
     assert "no site 'nowhere.cn'" in capsys.readouterr().err
+
+
+def test_a_reparsed_article_joins_its_near_copies_and_leaves_the_index_of_its_old_text(
+    migrated_db_url: str, replica_site: ReplicaSite
+) -> None:
+    """The old parser stored an unrelated text; reparse reads the real one. The article
+    must now be clustered with its syndicated copy (stored meanwhile under another URL),
+    and its old text's band rows must be gone, not kept beside the new ones."""
+    truth = sample(replica_site)[0]
+    engine = make_engine(migrated_db_url)
+    sessions = session_factory(engine)
+    right = parsed(replica_site, truth)
+    wrong_body = "\n".join(f"第{n}段：这是旧解析器误读的导航栏和推荐阅读文字，与本文无关，编号{n * 7919}。" for n in range(40))
+
+    def unrelated_text(item: ArticleItem) -> None:
+        item.body = wrong_body
+        item.simplified = {}
+
+    copy = normalise(make_article("http://copy.example.cn/a.html", site="copy.example.cn",
+                                  title=right.title, body="本网讯" + (right.simplified.get("body") or right.body)))
+    with sessions.begin() as session:
+        archive_articles(session, replica_site, [truth], damage=unrelated_text)
+        store_batch(session, [copy], [])
+
+    assert reparse(sessions).changed == 1
+    with sessions() as session:
+        mine = article_at(session, BASE_URL + truth.path).id
+        copy_id = article_at(session, copy.url).id
+        members = dict(session.execute(select(NearDupMember.article_id, NearDupMember.cluster_id)).all())
+        assert members.get(mine) is not None and members.get(mine) == members.get(copy_id)
+        keys = set(session.scalars(select(NearDupBand.key).where(NearDupBand.article_id == mine)))
+        assert keys == set(sketch(article_at(session, BASE_URL + truth.path).body_simplified).keys)
+        assert not keys & set(sketch(wrong_body).keys)
+    engine.dispose()

@@ -131,7 +131,7 @@ def test_spool_is_replayed_after_the_next_good_batch(migrated_db_url, tmp_path, 
             raise outage.pop()
         store_captures(session, captures)
 
-    monkeypatch.setattr("pipelines.store.store_captures", flaky_store_captures)
+    monkeypatch.setattr("models.store.store_captures", flaky_store_captures)
     pipeline = make_pipeline(migrated_db_url, tmp_path / "spool", batch_size=1)
     pipeline.open_spider()
     first, second = items()[1:3]

@@ -38,11 +38,10 @@ The band layout does not depend on the threshold, so changing the setting never
 invalidates the stored index. Texts under :data:`MIN_CHARS` characters are never
 clustered: short notices share too much wording to prove a copy.
 
-Where it runs: inside the store pipeline's batch transaction
-(:class:`pipelines.store.StorePipeline` calls :meth:`NearDuplicateLinker.link` right
-after :func:`~models.repository.store_articles`), because linking needs the article ids
-the store assigns, and the index must commit atomically with the articles it describes
-(spooled batches replay through the same path).
+Where it runs: inside every batch's transaction, in :func:`models.store.store_batch`
+right after :func:`~models.repository.store_articles`, because linking needs the article
+ids the store assigns, and the index must commit atomically with the articles it
+describes (crawls, spool replays and reparse all store through it).
 
 Setting ``NEWSARCHIVE_NEAR_DUP_THRESHOLD`` (default in :mod:`crawler.default_settings`): the Jaccard similarity of
 shingle sets from which two texts count as copies; between 0.4 (below that the band

@@ -20,8 +20,7 @@ from models.boilerplate import folded_substantive_text
 from models.dedup import NearDupBand, NearDupCluster, NearDupMember, NearDupSignature
 from models.engine import make_engine, session_factory
 from models.fingerprint import fold
-from models.repository import store_articles
-from pipelines.dedup import (
+from models.near_copies import (
     BANDS,
     DEFAULT_THRESHOLD,
     MIN_CHARS,
@@ -37,6 +36,7 @@ from pipelines.dedup import (
     signature,
     sketch,
 )
+from models.store import store_batch
 from pipelines.normalise import normalise
 from pipelines.store import DEFAULT_BATCH_SIZE
 from tests.archive_items import make_article
@@ -70,11 +70,10 @@ def sessions(migrated_db_url):
 
 
 def store(sessions, *items: Article, linker: NearDuplicateLinker | None = None):
-    """Store and link like the store pipeline's batch does; returns (outcomes, matches)."""
+    """Store a batch through the one write path; returns (outcomes, matches)."""
     with sessions.begin() as session:
-        outcomes = store_articles(session, list(items))
-        matches = (linker or NearDuplicateLinker()).link(session, list(items), outcomes)
-        return [(o.outcome, o.article_id) for o in outcomes], matches
+        result = store_batch(session, items, [], linker=linker)
+        return [(o.outcome, o.article_id) for o in result.outcomes], result.near
 
 
 def clusters(sessions) -> list[set[int]]:
@@ -203,7 +202,7 @@ def test_index_persists_across_sessions_and_linkers(sessions, migrated_db_url) -
 
 def test_index_rows_go_in_as_many_statements_as_the_parameter_limit_needs(sessions, monkeypatch) -> None:
     # 7 parameters a statement: IN lists of 7 keys, 3 band rows or 2 signature rows
-    monkeypatch.setattr("pipelines.dedup.IN_CHUNK", 7)
+    monkeypatch.setattr("models.near_copies.IN_CHUNK", 7)
     ids = store_two_copies_and_another(sessions)
     assert clusters(sessions) == [{ids[0], ids[1]}]
     with sessions() as session:

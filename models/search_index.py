@@ -1,7 +1,8 @@
 """Keeping the search index current: per stored batch, and rebuilt from scratch.
 
-The store pipeline calls :func:`index_articles` in the transaction that stored the
-articles, so an article is searchable exactly when it is committed. The index holds
+Part of the write side: :func:`models.store.store_batch` calls :func:`index_articles` in
+the transaction that stored the articles, so an article is searchable exactly when it is
+committed; the read side (:mod:`archive.search`) only queries the tables. The index holds
 the normalised title and body (:mod:`archive.tokenize`) plus two token sets, all tokens
 and title tokens (the latter lets search rank title hits without testing every
 candidate's title): in contentless FTS5 tables on SQLite (a deletion must repeat the
