@@ -26,8 +26,8 @@ def test_too_few_articles_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
     assert "at least" in capsys.readouterr().err
 
 
-def test_serve_announces_the_base_url_and_serves(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    """Run ``serve`` with a serve_forever that answers one request and returns."""
+def serving_once(probe: str | None = None):
+    """A stand-in for ``serve_forever`` that answers one request (for ``probe``, else the start page) and returns."""
     from crawler.replica import server as server_module
 
     def serve_once(site, host, port, *, on_ready):
@@ -35,12 +35,29 @@ def test_serve_announces_the_base_url_and_serves(monkeypatch: pytest.MonkeyPatch
         on_ready(running.base_url)
         worker = threading.Thread(target=running.handle_request)
         worker.start()
-        with urllib.request.urlopen(running.base_url + site.start_path, timeout=10) as response:
+        with urllib.request.urlopen(running.base_url + (probe or site.start_path), timeout=10) as response:
             assert response.status == 200
         worker.join()
         running.server_close()
 
-    monkeypatch.setattr(replica_cli, "serve_forever", serve_once)
+    return serve_once
+
+
+def test_serve_announces_the_base_url_and_serves(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setattr(replica_cli, "serve_forever", serving_once())
     assert main(["replica", "serve", "--port", "0", "--articles", "20"]) == 0
     out = capsys.readouterr().out
     assert "http://127.0.0.1:" in out and "/GB/360302/index.html" in out
+
+
+@pytest.mark.parametrize(("site", "spider", "probe"), [
+    ("epaper", "crawl epaper -a paper=xhrb -a date=2015-05-11", "/mp2/html/2015-05/11/node_1.htm"),
+    ("xinhua", "crawl xinhua -a channel=he", "/society/index.htm"),
+])
+def test_serve_site_serves_that_replica_and_prints_the_crawls_that_archive_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], site: str, spider: str, probe: str
+) -> None:
+    monkeypatch.setattr(replica_cli, "serve_forever", serving_once(probe))
+    assert main(["replica", "serve", "--site", site, "--port", "0"]) == 0
+    out = capsys.readouterr().out
+    assert spider in out and "-a base_url=http://127.0.0.1:" in out

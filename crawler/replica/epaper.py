@@ -118,6 +118,11 @@ class EpaperSite:
         """The pc edition's link to the day before."""
         return self.previous_edition_paths[0]
 
+    def crawl_commands(self, base_url: str) -> list[str]:
+        """One ``newsarchive crawl`` per edition, for ``replica serve`` to print."""
+        return [f"newsarchive crawl epaper -a paper={paper} -a date={day} -a base_url={base_url}   # {name}: "
+                f"{len(self.of(name))} articles" for name, (paper, day) in self.editions.items()]
+
     def of(self, generation: str) -> list[EpaperArticle]:
         """The articles of one generation's edition."""
         return [a for a in self.articles if a.generation == generation]

@@ -96,6 +96,19 @@ class ArchiveSpider(scrapy.Spider):
             return False
         return not (self.until and day > self.until)
 
+    def keep_paging(self, response: Response, articles: list[tuple[str, date]]) -> bool:
+        """Whether to follow a newest-first list page's next pages, given its dated article links:
+        not once every article on it is older than ``since``, nor, on an incremental re-crawl,
+        once all are archived (``list_page_stale``, set by :mod:`operations.incremental`)."""
+        if articles and self.since is not None and max(day for _, day in articles) < self.since:
+            self.logger.info("Stopped paging at %s: every article on it is older than %s", response.url, self.since)
+            return False
+        stale = getattr(self, "list_page_stale", None)
+        if stale is not None and stale(articles):
+            self.logger.info("Stopped paging at %s: its articles are archived already", response.url)
+            return False
+        return True
+
     # -- articles ---------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[Any]:
