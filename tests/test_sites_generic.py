@@ -209,14 +209,15 @@ def test_fields_are_read_once_per_page_and_fail_once():
     assert GenericArticlePage.source(counting) == "示范日报"
 
 
-def _link_page(links: int, body_chars: int, dated: bool) -> bytes:
+def _link_page(links: int, body_chars: int, dated: bool, *, headline: bool = False) -> bytes:
     sentence = "老街改造历时两年，保留了青石板路和百年老店。"  # 22 characters
     paragraphs = "".join(f"<p>{sentence}</p>" for _ in range(body_chars // len(sentence)))
     dateline = "<div class='info'>2023-06-15 08:10 来源：示范日报</div>" if dated else ""
     menu = "".join(f"<li><a href='/n/{i}.html'>第{i}条：本市举办系列活动推动社区治理</a></li>" for i in range(links))
+    heading = "老街新生记" if headline else "要闻列表"  # a channel heading is no headline of the page's title
     return (
         "<html><head><meta charset='utf-8'><title>老街新生记_示范新闻网</title></head><body>"
-        f"<h1>老街新生记</h1>{dateline}<div class='article'>{paragraphs}</div><div><ul>{menu}</ul></div>"
+        f"<h1>{heading}</h1>{dateline}<div class='article'>{paragraphs}</div><div><ul>{menu}</ul></div>"
         "</body></html>"
     ).encode("utf-8")
 
@@ -232,11 +233,64 @@ def _link_page(links: int, body_chars: int, dated: bool) -> bytes:
         (65, 660, True, False),
     ],
 )
-def test_list_page_rules_at_their_limits(links, body_chars, dated, is_list):
+def test_list_page_rules_at_their_limits_on_pages_without_a_headline(links, body_chars, dated, is_list):
     result = extract("https://news.example.cn/a/8.html", _link_page(links, body_chars, dated))
     assert isinstance(result, NotArticle) == is_list, result
     if is_list:
         assert "list page" in result.reason
+
+
+@pytest.mark.parametrize("dated", [True, False])
+def test_a_headline_over_punctuated_prose_is_an_article_however_many_links_follow(dated):
+    result = extract("https://news.example.cn/a/8.html", _link_page(120, 110, dated, headline=True))
+    assert isinstance(result, Article), result
+    assert result.title == "老街新生记" and "青石板路" in result.body
+
+
+def test_a_short_article_under_a_header_login_box_is_an_article():
+    login_box = "<form action='/login'><input name='u'><input type='password' name='p'><button>登录</button></form>"
+    html = (
+        "<html><head><meta charset='utf-8'><title>暴雨过后：城区积水全部排干_示范新闻网</title></head><body>"
+        f"<div class='top'>{login_box}</div><h1>暴雨过后：城区积水全部排干</h1>"
+        "<div class='text'><p>昨夜暴雨过后，城区十二处积水点今晨全部排干。</p>"
+        "<p>市政部门出动抽水车四十台次，道路交通已恢复正常。</p>"
+        "<p>气象台预计本周后几天以多云天气为主，最高气温将回升到三十度。</p></div></body></html>"
+    ).encode("utf-8")
+    result = extract("https://news.example.cn/a/10.html", html)
+    assert isinstance(result, Article), result
+    assert result.body.startswith("昨夜暴雨过后")
+
+
+def test_a_forum_post_without_a_visible_headline_beside_a_login_box_is_an_article():
+    post = "".join(
+        f"<p>{s}</p>"
+        for s in (
+            "导游的收入很大一部分来自购物店的回扣，这在业内是公开的行规。",
+            "旅行车停在购物店门口有停车费，进店购物还有人头费。",
+            "店里按客人的人数给导游付钱，每人十元到二十五元不等。",
+            "所以报名之前一定要看清楚合同，不要轻信低价团。",
+            "我去年跟团去云南，六天里进了五家玉器店，每家停留都超过一个小时。",
+        )
+    )
+    html = (
+        "<html><head><meta charset='utf-8'><title>旅游论坛 :: 帖子</title></head><body>"
+        "<form><input name='u'><input type='password' name='p'></form>"
+        f"<table><tr><td class='post'>{post}</td></tr></table></body></html>"
+    ).encode("utf-8")
+    result = extract("https://bbs.example.cn/t/1.html", html)
+    assert isinstance(result, Article), result
+    assert "看清楚合同" in result.body
+
+
+def test_a_channel_page_whose_only_prose_is_one_intro_line_is_still_not_an_article():
+    html = (
+        "<html><head><meta charset='utf-8'><title>专题：古镇新生</title></head><body>"
+        "<div class='zt'><h2>专题：古镇新生</h2><p>本专题记录古镇保护与发展，展示沿线百姓的新生活。敬请关注。</p><ul>"
+        + "".join(f"<li><a href='/n/{i}.html'>古镇第{i}篇：老街巷焕发新活力</a></li>" for i in range(12))
+        + "</ul></div></body></html>"
+    ).encode("utf-8")
+    result = extract("https://news.example.cn/zt/1.html", html)
+    assert isinstance(result, NotArticle), result
 
 
 def test_the_first_separated_trail_wins_wherever_the_separator_text_sits():

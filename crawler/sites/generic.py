@@ -80,7 +80,10 @@ _WIDGET_LINE = re.compile(
     r"^(?:分享(?:到|让更多人看到)?|打印|关闭(?:窗口)?|返回顶部|小字号|大字号|字号[：:]?.{0,8}|【?纠错】?|阅读剩余全文.*|展开全文|"
     r"调查问题加载中.*|Play Video|扫一扫.*|手机看新闻|责任编辑.{0,12}$|我要纠错|微信|微博|QQ空间|\[?[大中小]\]?\s*[大中小]?\s*[大中小]?)$"
 )
-_CHINESE_SENTENCE = re.compile(r"[，。！？；]")
+#: Sentence punctuation: Chinese marks, or ASCII ones where a sentence ends or goes on (not ``3.5``, ``a.cn``).
+_CHINESE_SENTENCE = re.compile(r"[，。！？；]|[,.!?;](?=\s|[\u4e00-\u9fff]|$)")
+#: Marks that end a sentence, for telling prose from a caption or a menu line.
+_SENTENCE_END = re.compile(r"[。！？!?；]")
 _COPYRIGHT_LINE = re.compile(r"copyright|©|版权所有|版權所有|all rights reserved|未经授权.{0,10}不得转载", re.IGNORECASE)
 #: The characters a :data:`_COPYRIGHT_LINE` match starts with (case-insensitive ``a`` and ``c`` match no
 #: others): a search for them rules out most lines, where the case-insensitive pattern tries every position.
@@ -101,6 +104,12 @@ _HUB_MAX_PROSE = 200
 _HUB_LINK_SHARE = 0.5
 #: A body shorter than this is an article only with a dateline, byline, source or editor.
 _MIN_BODY_CHARS = 40
+#: Prose under a headline that makes a page an article whatever else it carries (login box,
+#: long related list): this many characters and finished sentences, in a block that is not
+#: mostly links.
+_PROSE_CHARS = 70
+_PROSE_SENTENCES = 2
+_PROSE_LINK_SHARE = 0.5
 
 
 #: What :func:`remembered` finds for a question not asked yet (``None`` is a common answer).
@@ -584,7 +593,12 @@ class GenericArticlePage:
     # -- verdict and assembly ------------------------------------------------------------
 
     def is_article(self) -> tuple[bool, str]:
-        """``(True, "")`` for an article page, else ``(False, reason)``: list, login or empty pages."""
+        """``(True, "")`` for an article page, else ``(False, reason)``: list, login or empty pages.
+
+        The verdict is conservative: a page losing an article costs more than one keeping a
+        list page, so a headline over a block of punctuated prose is an article whatever
+        else the page carries (a login box in its header, a long related-news list).
+        """
         body = self.body()
         if not body and len(self.root) < 2 and not self.root.findtext(".//body"):
             return False, "the page is empty"
@@ -592,15 +606,37 @@ class GenericArticlePage:
             return False, "no article text: the page has no block of punctuated sentences"
         if len(body) < _MIN_BODY_CHARS and not self._has_article_signals():
             return False, "too little text and no dateline, byline, source or editor near a headline"
-        if len(body) < 300 and any(_PASSWORD.search(i.get("type") or "") for i in self.root.iter("input")):
+        if self._is_prose_under_headline():
+            return True, ""
+        if self._is_login_form():
             return False, "a login page: it asks for a password and has little text"
-        if self.title() is None and self.published() is None:
-            return False, "no headline and no date: not an article page"
         if self._looks_like_list():
             return False, "a list page: most of the page text is links"
         if self._looks_like_link_hub():
             return False, "an index of links (special topic, channel page): little prose among many links, no dateline or byline"
+        if self.title() is None and self.published() is None:
+            return False, "no headline and no date: not an article page"
         return True, ""
+
+    def _is_prose_under_headline(self) -> bool:
+        """A headline and, as body, a block of finished sentences that is not mostly links."""
+        body = self.body()
+        if len(body) < _PROSE_CHARS or len(_SENTENCE_END.findall(body)) < _PROSE_SENTENCES:
+            return False
+        if self.title_element is None or self.body_element is None:
+            return False
+        return link_density(self.body_element) < _PROSE_LINK_SHARE
+
+    def _is_login_form(self) -> bool:
+        """A password field and, as text, less than a short paragraph of finished sentences.
+
+        A forum post or a short article under a site's login box is prose: twice the
+        prose a headline needs, with no headline to lean on.
+        """
+        body = self.body()
+        if len(body) >= 300 or not any(_PASSWORD.search(i.get("type") or "") for i in self.root.iter("input")):
+            return False
+        return len(body) < 2 * _PROSE_CHARS or len(_SENTENCE_END.findall(body)) < 2 * _PROSE_SENTENCES
 
     def _looks_like_link_hub(self) -> bool:
         """Short prose inside a block made mostly of links, with nothing that marks an article.
