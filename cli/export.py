@@ -15,8 +15,9 @@ from archive.export import ExportError, ExportFormat, prepare_output, run_export
 from archive.jsonl_export import JsonlWriter, jsonl_batches
 from archive.parquet_export import ParquetWriter
 from archive.query import QueryError
-from archive.warc import WarcExportWriter, write_cdxj
+from archive.warc import WarcExportWriter
 from cli.search import add_filter_arguments, filters_from_args, with_archive
+from models.warc_format import write_cdxj
 
 FORMATS: dict[str, ExportFormat] = {
     "jsonl": ExportFormat(suffix=".jsonl", open=JsonlWriter, read=jsonl_batches),

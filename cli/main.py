@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "search",
     "export",
     "index",
+    "captures",
     "schedule",
     "scheduler",
     "jobs",

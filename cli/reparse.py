@@ -7,6 +7,7 @@ import sys
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from models.capture_store import CaptureUnavailable
 from models.engine import check_writable, database_url, make_engine, session_factory, upgrade_to_head
 from models.errors import ArchiveUnavailable, unavailable
 from operations.reparse import DEFAULT_BATCH_SIZE, ReparseError, reparse
@@ -20,7 +21,7 @@ def command(args: argparse.Namespace) -> int:
         upgrade_to_head(url)
         result = reparse(session_factory(engine), args.site, batch_size=args.batch_size,
                          progress=_show_progress if sys.stderr.isatty() else None)
-    except (ArchiveUnavailable, ReparseError) as exc:
+    except (ArchiveUnavailable, ReparseError, CaptureUnavailable) as exc:
         print(f"newsarchive reparse: {exc}", file=sys.stderr)
         return 2
     except SQLAlchemyError as exc:

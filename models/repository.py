@@ -558,14 +558,6 @@ def _link_waiting_versions(session: Session, capture_ids: dict[str, int]) -> Non
         )
 
 
-def capture_body(session: Session, capture_id: int) -> bytes:
-    """The uncompressed body of a capture, following a revisit to the stored copy."""
-    row = session.get_one(Capture, capture_id)
-    if row.revisit_of_id is not None:
-        row = session.get_one(Capture, row.revisit_of_id)
-    return zstandard.ZstdDecompressor().decompress(row.body or b"")
-
-
 def start_job(
     session: Session,
     spider: str,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from models.types import AwareDateTime
@@ -149,7 +149,9 @@ class Capture(Base):
     ``body`` is the zstandard-compressed response body. A re-fetch whose body is
     byte-identical to an earlier capture of the same URL is a *revisit*: ``body`` is
     ``None`` and ``revisit_of_id`` points to the capture holding the bytes (as a WARC
-    revisit record would).
+    revisit record would). An *offloaded* body (``newsarchive captures offload``) is
+    ``None`` too and lives in the WARC record at ``warc_offset``/``warc_length`` of
+    ``warc_file_id``; :func:`models.capture_store.capture_body` reads every kind.
     """
 
     __tablename__ = "capture"
@@ -169,6 +171,28 @@ class Capture(Base):
     #: Size of the uncompressed body in bytes.
     size: Mapped[int] = mapped_column(Integer)
     revisit_of_id: Mapped[int | None] = mapped_column(ForeignKey("capture.id"))
+    warc_file_id: Mapped[int | None] = mapped_column(ForeignKey("warc_file.id"), index=True)
+    #: Byte offset and length of the body's gzipped WARC ``response`` record in that file.
+    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
+    warc_length: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class WarcFile(Base):
+    """A WARC file holding offloaded capture bodies (:mod:`models.capture_store`).
+
+    ``bytes`` is the length the database vouches for: bytes past it were written by an
+    offload that never committed, and are cut off before the file is appended to again.
+    A file is ``sealed_at`` once full; it then has a CDXJ index beside it.
+    """
+
+    __tablename__ = "warc_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[str] = mapped_column(String(4096), unique=True)
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    records: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    sealed_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
 
 
 class VersionCapture(Base):

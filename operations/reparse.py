@@ -30,7 +30,8 @@ from crawler.items import NotArticle
 from crawler.sites.pagination import merge_pages
 from crawler.sites.registry import extract
 from crawler.spiders.base import declared_charset
-from models.repository import capture_body, lock_for_writing
+from models.capture_store import capture_body
+from models.repository import lock_for_writing
 from models.schema import Article, ArticleVersion, Capture, Site, VersionCapture
 from models.store import store_batch
 from pipelines.normalise import normalise

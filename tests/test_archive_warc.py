@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc import surt
+from models.warc_format import surt
 from cli.main import main
 from crawler.replica.site import ReplicaSite
 from models.engine import make_engine, session_factory

@@ -9,10 +9,10 @@ import zstandard
 from opencc import OpenCC
 from sqlalchemy import func, select
 
+from models.capture_store import capture_body
 from models.engine import make_engine, session_factory
 from models.repository import (
     article_stats,
-    capture_body,
     finish_job,
     start_job,
     store_articles,

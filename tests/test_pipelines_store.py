@@ -11,8 +11,9 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
 from crawler.items import NotArticle
+from models.capture_store import capture_body
 from models.engine import make_engine, session_factory
-from models.repository import capture_body, store_articles, store_captures
+from models.repository import store_articles, store_captures
 from models.schema import Article, Capture
 from pipelines.spool import Spool, decode_item, encode_item
 from pipelines.store import StorePipeline
