@@ -81,11 +81,26 @@ def selection_batches(
 
 def record_batches(session: Session, filters: Filters, consumer: str | None = None) -> Iterator[Batch]:
     """Records of the selected articles, ``BATCH_SIZE`` at a time, in article id order."""
-    columns = [Site.name, *(getattr(Article, name) for name in COLUMNS)]
-    for rows in selection_batches(session, filters, consumer, *columns):
-        ids = [row[0] for row in rows]
-        people, urls = people_of(session, ids), urls_of(session, ids)
-        yield Batch([_record(row, people[row[0]], urls[row[0]]) for row in rows], [(row[0], row[1]) for row in rows])
+    for rows in selection_batches(session, filters, consumer, *_RECORD_COLUMNS):
+        yield Batch(_records(session, rows), [(row[0], row[1]) for row in rows])
+
+
+def article_record(session: Session, article_id: int) -> Record | None:
+    """One article's record (what an export holds for it), ``None`` for an unknown id."""
+    statement = (select(Article.id, Article.current_version, *_RECORD_COLUMNS)
+                 .join(Site, Site.id == Article.site_id).where(Article.id == article_id))
+    rows = session.connection().execute(statement).all()
+    return _records(session, rows)[0] if rows else None
+
+
+#: Columns after (id, current version) that :func:`_record` reads.
+_RECORD_COLUMNS = (Site.name, *(getattr(Article, name) for name in COLUMNS))
+
+
+def _records(session: Session, rows: list[Row[Any]]) -> list[Record]:
+    ids = [row[0] for row in rows]
+    people, urls = people_of(session, ids), urls_of(session, ids)
+    return [_record(row, people[row[0]], urls[row[0]]) for row in rows]
 
 
 def _record(row: Any, people: dict[str, list[str]], urls: list[str]) -> Record:

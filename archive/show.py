@@ -97,18 +97,22 @@ def _cluster(session: Session, article_id: int) -> dict[str, Any] | None:
 def version_diff(session: Session, article_id: int, old: int, new: int) -> list[str]:
     """Unified diff of versions ``old`` → ``new`` of an article, field by field (body
     line by paragraph). Raises ``LookupError`` naming the versions that exist."""
-    texts = {}
-    for number in (old, new):
-        version = session.scalar(
-            select(ArticleVersion).where(ArticleVersion.article_id == article_id, ArticleVersion.number == number)
-        )
-        if version is None:
-            numbers = session.scalars(
-                select(ArticleVersion.number).where(ArticleVersion.article_id == article_id).order_by(ArticleVersion.number)
-            ).all()
-            raise LookupError(f"article {article_id} has no version {number}; its versions are {numbers}")
-        texts[number] = _diff_lines(version.item)
+    texts = {number: version_lines(session, article_id, number) for number in (old, new)}
     return list(difflib.unified_diff(texts[old], texts[new], f"version {old}", f"version {new}", lineterm=""))
+
+
+def version_lines(session: Session, article_id: int, number: int) -> list[str]:
+    """The lines a diff compares for one version (``field: value``, the body a line per
+    paragraph). Raises ``LookupError`` naming the versions that exist."""
+    version = session.scalar(
+        select(ArticleVersion).where(ArticleVersion.article_id == article_id, ArticleVersion.number == number)
+    )
+    if version is None:
+        numbers = session.scalars(
+            select(ArticleVersion.number).where(ArticleVersion.article_id == article_id).order_by(ArticleVersion.number)
+        ).all()
+        raise LookupError(f"article {article_id} has no version {number}; its versions are {numbers}")
+    return _diff_lines(version.item)
 
 
 def _diff_lines(item: dict[str, Any]) -> list[str]:

@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "schedule",
     "scheduler",
     "jobs",
+    "serve",
 )
 
 

@@ -1,4 +1,4 @@
-"""``newsarchive schedule add|list|remove|pause|resume``: recurring crawls in the archive."""
+"""``newsarchive schedule add|list|remove|pause|resume|run``: recurring crawls in the archive."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from collections.abc import Callable
 from cli.crawl import parse_arguments
 from operations.archive_session import archive_session
 from operations.crawl import CrawlFailed
-from operations.schedules import ScheduleError, add_schedule, describe, list_schedules, remove_schedule, set_paused
+from operations.schedules import (
+    ScheduleError,
+    add_schedule,
+    describe,
+    list_schedules,
+    remove_schedule,
+    run_now,
+    set_paused,
+)
 
 
 def _add(args: argparse.Namespace) -> str:
@@ -50,6 +58,14 @@ def _resume(args: argparse.Namespace) -> str:
     return f"resumed schedule {args.name}; next run {row['next_run']}"
 
 
+def _run_now(args: argparse.Namespace) -> str:
+    with archive_session(args.db) as session:
+        schedule = run_now(session, args.name)
+        paused = schedule.paused
+    return f"schedule {args.name} is due now: the scheduler starts it on its next tick" + (
+        " once it is resumed (it is paused)" if paused else "")
+
+
 def _run(action: Callable[[argparse.Namespace], str]) -> Callable[[argparse.Namespace], int]:
     """Wrap an action: print its message, or the error and exit status 2 (nothing written)."""
 
@@ -78,7 +94,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.set_defaults(func=_run(_add))
     commands.add_parser("list", help="list schedules").set_defaults(func=_run(_list))
     for name, action, text in (("remove", _remove, "delete a schedule"), ("pause", _pause, "stop starting a schedule"),
-                               ("resume", _resume, "start a paused schedule again")):
+                               ("resume", _resume, "start a paused schedule again"),
+                               ("run", _run_now, "make a schedule due now (the scheduler starts it)")):
         command = commands.add_parser(name, help=text)
         command.add_argument("name")
         command.set_defaults(func=_run(action))

@@ -1,4 +1,4 @@
-"""Recurring crawls kept in the archive database: add, list, pause, resume, remove.
+"""Recurring crawls kept in the archive database: add, list, pause, resume, run now, remove.
 
 A schedule runs ``spider`` with ``arguments`` either every fixed interval (``30m``,
 ``6h``, ``1d``; the first run is due at once) or on a cron expression (evaluated in the
@@ -118,6 +118,14 @@ def set_paused(session: Session, name: str, paused: bool, now: datetime | None =
         now = now or datetime.now(UTC)
         schedule.next_run_at = max(now, schedule.next_run_at) if schedule.every_seconds else next_run(schedule, now)
     schedule.paused = paused
+    return schedule
+
+
+def run_now(session: Session, name: str, now: datetime | None = None) -> Schedule:
+    """Make the schedule due now: the running scheduler starts it on its next tick (a
+    paused schedule stays paused until resumed)."""
+    schedule = get_schedule(session, name)
+    schedule.next_run_at = now or datetime.now(UTC)
     return schedule
 
 

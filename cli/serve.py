@@ -1,0 +1,86 @@
+"""``newsarchive serve``: the web interface on the archive (search, articles, captures;
+schedules and jobs for operators). ``--hash-password`` prints a hash for the operator
+password file instead of serving."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import ipaddress
+import sys
+from pathlib import Path
+
+from operations.crawl import CrawlFailed, prepare_archive
+from web.auth import PasswordFileError, hash_password, load_password_file
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def command(args: argparse.Namespace) -> int:
+    if args.hash_password:
+        password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("operator password: ")
+        if not password:
+            print("newsarchive serve: an empty password cannot be hashed", file=sys.stderr)
+            return 2
+        print(hash_password(password))
+        return 0
+    operator_hash = None
+    if args.operator_password_file:
+        try:
+            operator_hash, warnings = load_password_file(Path(args.operator_password_file))
+        except PasswordFileError as exc:
+            print(f"newsarchive serve: {exc}", file=sys.stderr)
+            return 2
+        for warning in warnings:
+            print(f"newsarchive serve: warning: {warning}", file=sys.stderr)
+    if not _loopback(args.host) and operator_hash is None:
+        print(f"newsarchive serve: warning: --host {args.host} makes the archive readable from other machines and "
+              "operator pages stay off; set --operator-password-file to operate crawls, and put TLS in front",
+              file=sys.stderr)
+    try:
+        url = prepare_archive(args.db)
+    except CrawlFailed as exc:
+        print(f"newsarchive serve: {exc}", file=sys.stderr)
+        return 2
+    import uvicorn
+
+    from web.app import WebConfig, create_app
+
+    app = create_app(WebConfig(db_url=url, operator_hash=operator_hash))
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"serving the archive {url} at http://{shown}:{args.port}/ "
+          f"(operator pages {'on' if operator_hash else 'off: --operator-password-file FILE turns them on'}); "
+          "Ctrl-C stops", flush=True)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False)
+    except OSError as exc:
+        print(f"newsarchive serve: cannot listen on {args.host}:{args.port} ({exc.strerror}): "
+              "pick another with --port", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve_command(db: str | None = None, port: int = DEFAULT_PORT) -> str:
+    """The command line that opens an archive in the browser (``make demo`` prints it)."""
+    return f"newsarchive{f' --db {db}' if db else ''} serve{f' --port {port}' if port != DEFAULT_PORT else ''}"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("serve", help="browse and search the archive, operate crawls, in a web browser")
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST}: this machine only)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    parser.add_argument("--operator-password-file", metavar="FILE",
+                        help="file holding the operator password's hash (or the password); turns operator pages on")
+    parser.add_argument("--hash-password", action="store_true",
+                        help="read a password (prompt or stdin), print its hash for --operator-password-file, and exit")
+    parser.set_defaults(func=command)
