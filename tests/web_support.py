@@ -14,10 +14,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from sqlalchemy import select
 
-from models.repository import store_captures
 from models.schema import Article, Capture
+from models.store import store_batch
+from pipelines.normalise import normalise
 from tests.archive_items import make_article, make_capture
-from tests.archive_search_items import NANTONG, sample_archive, sample_articles, store
+from tests.archive_search_items import NANTONG, sample_archive, sample_articles
 
 #: Text only the second version of the Nantong article has.
 CHANGED = "全市新增高新技术企业四百家，带动就业明显增加。"
@@ -72,9 +73,10 @@ def build_web_archive(url: str, external: str = "http://127.0.0.2:9") -> WebArch
                                 published_at="2024-01-11T09:00:00+08:00", encoding="utf-8",
                                 page_digests=[hashlib.sha256(hostile).hexdigest()])
     with sessions.begin() as session:
-        store_captures(session, [make_capture(NANTONG, page, "2024-03-02T10:00:00+00:00"),
-                                 make_capture(HOSTILE_URL, hostile)])
-    nantong_id, hostile_id = store(sessions, [changed, hostile_item])
+        outcomes = store_batch(session, [normalise(changed), normalise(hostile_item)],
+                               [make_capture(NANTONG, page, "2024-03-02T10:00:00+00:00"),
+                                make_capture(HOSTILE_URL, hostile)]).outcomes
+    nantong_id, hostile_id = (outcome.article_id for outcome in outcomes)
     with sessions() as session:
         captures = dict(session.execute(select(Capture.url, Capture.id)).all())
         assert session.get_one(Article, nantong_id).current_version == 2
