@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crawler.parsing.encoding import decode_html, normalise_charset
-from models.repository import capture_body
+from models.capture_store import capture_body
 from models.schema import Article, ArticleVersion, Capture, VersionCapture
 
 #: Most URLs looked up at once when mapping a page's links to captures.

@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
+from models.capture_store import CaptureUnavailable
 from models.engine import make_engine, session_factory
 from models.errors import display_url, error_reason
 from web import auth
@@ -120,6 +121,10 @@ def create_app(config: WebConfig) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def bad_parameters(request: Request, exc: RequestValidationError) -> Response:
         return error_response(request, 400, "; ".join(_validation_message(error) for error in exc.errors()))
+
+    @app.exception_handler(CaptureUnavailable)
+    async def capture_unavailable(request: Request, exc: CaptureUnavailable) -> Response:
+        return error_response(request, 503, f"the page's stored bytes cannot be read: {exc}")
 
     @app.exception_handler(SQLAlchemyError)
     async def database_error(request: Request, exc: SQLAlchemyError) -> Response:

@@ -22,7 +22,8 @@ from archive.records import article_record
 from archive.search import search
 from archive.show import article_view, find_article, version_diff, version_lines
 from archive.warc import CaptureWarcWriter
-from models.repository import CHINA_TIME, capture_body
+from models.capture_store import capture_body
+from models.repository import CHINA_TIME
 from web.app import read_session, templates
 from web.replay import CAPTURE_CSP, neutralise
 
