@@ -1,0 +1,323 @@
+"""An archive of N articles built through the real store path, and what it costs at that size.
+
+``python -m bench.scale --articles N --db sqlite|postgresql [--offload]`` generates N
+articles with the mix a real archive has, normalises them and stores them in batches
+through :func:`models.store.store_batch` — the function a crawl's store pipeline calls —
+together with a raw capture per page, then measures:
+
+* **ingest**: CPU and wall seconds per slice of N/10 articles (100,000 at a million) and
+  the last slice's cost against the first (target ≤ 1.25×), peak RSS;
+* **storage**: bytes per article of each table and its indexes, capture bytes per article,
+  and (``--offload``) the WARC files' bytes after ``captures offload``;
+* **search** p50/p95 over 200 queries each (one process, warm): 1-, 2- and 4-character
+  terms, a phrase, a term with a site and date-range filter, an author filter;
+* **show** p95 (the article view of ``newsarchive show``), and export rates (JSONL,
+  Parquet) over the whole archive in a fresh process.
+
+The mix (seeded, so runs compare): 18 sites; about 3 % of stories re-published by a
+Traditional-script mirror of their site, 10 % syndicated by another site with its own
+boilerplate lines (near-copies), 2 % corrected later (a second version), every article
+seen under two URLs (its own and a tracking-parameter variant); authors and editors
+drawn from a long-tailed (Zipf) set of 20,000 names, as a real archive's credits are.
+
+The figures for a million articles, and where the time and bytes go, are in
+``bench/README.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import resource
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import opencc
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import Engine
+
+from archive.filters import Filters
+from archive.query import parse_query
+from archive.search import search
+from archive.show import article_view, find_article
+from bench.search_export import CHARACTERS, FETCHED, _postgres, export_figures, vocabulary
+from crawler.items import Article, Capture
+from models.capture_store import offload
+from models.engine import make_engine, session_factory, sqlite_path, upgrade_to_head
+from models.repository import KnownNames
+from models.schema import Article as ArticleRow
+from models.store import store_batch
+from pipelines.normalise import normalise
+
+SITES = ("people.com.cn", "xhby.net", "jschina.com.cn", "news.cn", "zjol.com.cn", "dzwww.com", "hebnews.cn",
+         "hnr.cn", "sxdaily.com.cn", "cnhubei.com", "gxnews.com.cn", "yunnan.cn", "scol.com.cn", "fjsen.com",
+         "jxnews.com.cn", "hljnews.cn", "nmgnews.com.cn", "qhnews.com")
+QUERIES = 200
+NAMES = 20_000
+BATCH = 500
+#: Page chrome every capture carries (navigation, footer), so captures compress like real pages.
+CHROME = "".join(f'<li><a href="/GB/{n}/index.html">频道{n}</a></li>' for n in range(120))
+
+
+@dataclass
+class Story:
+    """One generated story and how it is published (kept small: the generator streams)."""
+
+    n: int
+    title: str
+    body: str
+    authors: list[str]
+    editors: list[str]
+    site: str
+
+
+def stories(count: int, seed: int = 11) -> Iterator[Story]:
+    """``count`` stories of 15–35 sentences from a fixed vocabulary (seeded)."""
+    rng = random.Random(seed)
+    words = vocabulary(rng)
+    people = ["".join(rng.choices(CHARACTERS[:400], k=rng.choice((2, 3, 3)))) for _ in range(NAMES)]
+    weights = [1 / (rank + 1) for rank in range(NAMES)]
+    for n in range(count):
+        sentences = ["".join(rng.choices(words, k=rng.randint(6, 14))) + "。" for _ in range(rng.randint(15, 35))]
+        yield Story(
+            n=n,
+            title="".join(rng.choices(words, k=rng.randint(3, 6))),
+            body="\n".join("".join(sentences[j:j + 4]) for j in range(0, len(sentences), 4)),
+            authors=rng.choices(people, weights, k=rng.choice((1, 1, 2))),
+            editors=rng.choices(people, weights, k=1),
+            site=SITES[n % len(SITES)],
+        )
+
+
+def published_items(story: Story, rng: random.Random, to_traditional: Callable[[str], str]
+                    ) -> Iterator[tuple[Article, Capture]]:
+    """The story as its own site publishes it, then its mirror, syndicated copy and correction."""
+    when = FETCHED - timedelta(minutes=3 * story.n)
+    yield _item(story, story.site, f"https://www.{story.site}/n2/{story.n}.html", story.title, story.body, when)
+    draw = rng.random()
+    if draw < 0.03:
+        yield _item(story, story.site, f"https://big5.{story.site}/n2/{story.n}.html",
+                    to_traditional(story.title), to_traditional(story.body), when)
+    elif draw < 0.13:
+        other = SITES[(story.n * 7 + 3) % len(SITES)]
+        boilerplate = f"本文来源：{story.site}\n{story.body}\n（{other}编辑部整理，转载请注明出处）"
+        yield _item(story, other, f"https://www.{other}/syndicated/{story.n}.html", story.title, boilerplate, when)
+    elif draw < 0.15:
+        corrected = story.body.replace("。", "，据悉。", 1)
+        yield _item(story, story.site, f"https://www.{story.site}/n2/{story.n}.html", story.title, corrected,
+                    when + timedelta(hours=5))
+
+
+def _item(story: Story, site: str, url: str, title: str, body: str, when: datetime) -> tuple[Article, Capture]:
+    fetched = (when + timedelta(minutes=30)).isoformat()
+    page = (f"<html><head><meta charset=utf-8><title>{title}</title></head><body><ul>{CHROME}</ul>"
+            f"<h1>{title}</h1><div class=box01>{when:%Y年%m月%d日%H:%M}</div><div id=rwb_zw><p>"
+            + body.replace("\n", "</p><p>") + "</p></div></body></html>").encode()
+    digest = hashlib.sha256(page).hexdigest()
+    article = Article(
+        url=url, canonical_url=url, site=site, template="bench", title=title,
+        published_at=when.isoformat(), published_at_raw=f"{when:%Y年%m月%d日%H:%M}", published_precision="minute",
+        source=site, authors=list(story.authors), editors=list(story.editors), body=body,
+        page_urls=[url, f"{url}?from=timeline"], page_digests=[digest], encoding="utf-8", fetched_at=fetched,
+    )
+    capture = Capture(url=url, fetched_at=fetched, status=200, headers=[["Content-Type", "text/html; charset=utf-8"]],
+                      body=page, digest=digest)
+    return normalise(article), capture
+
+
+@dataclass
+class Slice:
+    """One tenth of the ingest."""
+
+    articles: int
+    cpu_s: float
+    wall_s: float
+
+
+def ingest(engine: Engine, count: int, slices: int = 10, progress: bool = True) -> list[Slice]:
+    """Store ``count`` stories (and their copies) through ``store_batch``, timing each slice."""
+    sessions = session_factory(engine)
+    to_traditional = opencc.OpenCC("s2t").convert
+    rng = random.Random(5)
+    per_slice = max(1, count // slices)
+    results: list[Slice] = []
+    batch: list[Article | Capture] = []
+    cpu, wall, done = _cpu(), time.perf_counter(), 0
+
+    names = KnownNames()  # as the store pipeline keeps them for its lifetime
+
+    def write() -> None:
+        with sessions.begin() as session:
+            store_batch(session, [i for i in batch if isinstance(i, Article)],
+                        [i for i in batch if isinstance(i, Capture)], names=names)
+        batch.clear()
+
+    for story in stories(count):
+        for article, capture in published_items(story, rng, to_traditional):
+            batch += (capture, article)
+        if len(batch) >= 2 * BATCH:
+            write()
+        done += 1
+        if done % per_slice == 0 or done == count:
+            if batch:
+                write()
+            results.append(Slice(done, _cpu() - cpu, time.perf_counter() - wall))
+            cpu, wall = _cpu(), time.perf_counter()
+            if progress:
+                print(f"\r  stored {done}/{count} stories", end="", flush=True)
+    if progress:
+        print()
+    return results
+
+
+def _maintain(engine: Engine, statement: str) -> None:
+    """Run VACUUM/ANALYZE outside a transaction, as both databases require."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(statement))
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def storage(engine: Engine, articles: int) -> list[tuple[str, float, float]]:
+    """(table, table bytes per article, index bytes per article), largest first."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            rows = conn.execute(text(
+                "SELECT coalesce(i.tbl_name, d.name), sum(CASE WHEN i.type = 'index' THEN 0 ELSE d.pgsize END), "
+                "sum(CASE WHEN i.type = 'index' THEN d.pgsize ELSE 0 END) FROM dbstat d "
+                "LEFT JOIN sqlite_master i ON i.name = d.name GROUP BY 1")).all()
+        else:
+            rows = conn.execute(text(
+                "SELECT c.relname, pg_table_size(c.oid), pg_indexes_size(c.oid) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' "
+                "AND n.nspname = current_schema()")).all()
+    return sorted(((name, table / articles, index / articles) for name, table, index in rows),
+                  key=lambda row: -(row[1] + row[2]))
+
+
+def latencies(engine: Engine, seed: int = 3) -> dict[str, tuple[float, float]]:
+    """p50/p95 milliseconds per query kind, 200 queries each, after one warm-up pass."""
+    rng = random.Random(seed)
+    words = vocabulary(random.Random(11))
+    sessions = session_factory(engine)
+    with sessions() as session:
+        authors = session.execute(text("SELECT name FROM person LIMIT 200")).scalars().all()
+        newest = session.scalar(select(func.max(ArticleRow.published_at)))
+        ids = session.scalars(select(ArticleRow.id).order_by(func.random()).limit(QUERIES)).all()
+    day = newest.date() if newest else FETCHED.date()
+    kinds: dict[str, Callable[[], Filters]] = {
+        "1-char term": lambda: Filters(query=parse_query(rng.choice(CHARACTERS[:200]))),
+        "2-char term": lambda: Filters(query=parse_query(rng.choice([w for w in words if len(w) == 2]))),
+        "4-char term": lambda: Filters(query=parse_query(rng.choice([w for w in words if len(w) == 4]))),
+        "phrase": lambda: Filters(query=parse_query(f'"{rng.choice(words)}{rng.choice(words)}"')),
+        "term + site + dates": lambda: Filters(
+            query=parse_query(rng.choice([w for w in words if len(w) == 2])), site=rng.choice(SITES),
+            since=day - timedelta(days=30), until=day),
+        "author": lambda: Filters(author=rng.choice(authors)),
+    }
+    results = {}
+    with sessions() as session:
+        for kind, make in kinds.items():
+            queries = [make() for _ in range(QUERIES)]
+            search(session, queries[0], limit=20)
+            results[kind] = _percentiles([_timed(lambda q=q: search(session, q, limit=20)) for q in queries])
+        results["show"] = _percentiles(
+            [_timed(lambda i=i: article_view(session, find_article(session, str(i)))) for i in ids])
+    return results
+
+
+def _timed(call: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+def _percentiles(times: list[float]) -> tuple[float, float]:
+    return statistics.median(times), statistics.quantiles(times, n=20)[18]
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def report(name: str, url: str, count: int, do_offload: bool, folder: Path) -> None:
+    """Build, measure and print the tables for one database."""
+    upgrade_to_head(url)
+    engine = make_engine(url)
+    print(f"## {count} stories into {name}")
+    slices = ingest(engine, count)
+    with engine.connect() as conn:
+        articles = conn.execute(select(func.count(ArticleRow.id))).scalar_one()
+    _maintain(engine, "VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE")
+    print("\n| slice | stories | CPU s | wall s | CPU ms / story |\n|---|---|---|---|---|")
+    previous = 0
+    for number, part in enumerate(slices, 1):
+        stored = part.articles - previous
+        previous = part.articles
+        print(f"| {number} | {stored} | {part.cpu_s:.1f} | {part.wall_s:.1f} | {1000 * part.cpu_s / stored:.2f} |")
+    first, last = slices[0], slices[-1]
+    ratio = (last.cpu_s / (last.articles - slices[-2].articles if len(slices) > 1 else last.articles)) / (
+        first.cpu_s / first.articles)
+    print(f"\nlast slice / first slice CPU per story: {ratio:.2f}× (target ≤ 1.25×); "
+          f"{articles} article rows; peak RSS {_peak_rss_mb():.0f} MB")
+    print("\n| table | bytes / article | index bytes / article |\n|---|---|---|")
+    for table, data, index in storage(engine, articles):
+        print(f"| {table} | {data:.0f} | {index:.0f} |")
+    if do_offload:
+        started = time.perf_counter()
+        moved = offload(session_factory(engine), folder / f"warc-{name}")
+        warc_bytes = sum(path.stat().st_size for path in moved.files)
+        print(f"\noffloaded {moved.captures} capture bodies in {time.perf_counter() - started:.0f} s: "
+              f"{warc_bytes / articles:.0f} WARC bytes / article")
+        _maintain(engine, "VACUUM")
+        path = sqlite_path(url)
+        if path is not None:
+            print(f"SQLite file after VACUUM: {path.stat().st_size / articles:.0f} bytes / article")
+        else:
+            print("\n| table after VACUUM | bytes / article | index bytes / article |\n|---|---|---|")
+            for table, data, index in storage(engine, articles)[:4]:
+                print(f"| {table} | {data:.0f} | {index:.0f} |")
+    print("\n| query | p50 ms | p95 ms |\n|---|---|---|")
+    for kind, (p50, p95) in latencies(engine).items():
+        print(f"| {kind} | {p50:.1f} | {p95:.1f} |")
+    print("\n| export | articles/s | per CPU-s | peak RSS MiB |\n|---|---|---|---|")
+    for fmt in ("jsonl", "parquet"):
+        rate, per_cpu, peak = export_figures(url, fmt, folder)
+        print(f"| {fmt} | {rate:.0f} | {per_cpu:.0f} | {peak:.0f} |")
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=10_000, help="stories to generate (default 10000)")
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), action="append",
+                        help="database(s) to build on (default both)")
+    parser.add_argument("--offload", action="store_true", help="offload captures to WARC and measure again")
+    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
+                        help="PostgreSQL server to create a throw-away database on")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(dir=Path.cwd()) as folder:
+        for name in args.db or ("sqlite", "postgresql"):
+            if name == "sqlite":
+                report(name, f"sqlite:///{Path(folder) / 'scale.db'}", args.articles, args.offload, Path(folder))
+                continue
+            if (pg := _postgres(args.postgres)) is None:
+                continue
+            url, drop = pg
+            try:
+                report(name, url, args.articles, args.offload, Path(folder))
+            finally:
+                drop()
+
+
+if __name__ == "__main__":
+    main()
