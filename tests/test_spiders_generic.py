@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from crawler.replica.server import ReplicaServer
 from crawler.replica.site import ReplicaSite
+from crawler.replica.xinhua import XinhuaSite, build_xinhua_site
 from crawler.spiders.generic import GenericSpider
+from tests.announcing_site import ATOM_PATH, build_announcing_site
 from tests.conftest import run_cli
 
 
@@ -43,7 +46,8 @@ def test_allow_and_depth_limit_what_is_followed(tmp_path: Path, replica_site: Re
     result = run_cli("--db", f"sqlite:///{tmp_path / 'a.db'}", "crawl", "generic", "-a", f"start_url={start}",
                      "-a", "depth=1", "-a", "allow=/nothing-matches-this/")
     assert result.returncode in (0, 1), result.stderr[-3000:]
-    assert sum(replica_server.hits.values()) <= 2  # the start page (and robots.txt) only
+    # the start page, and robots.txt (read by Scrapy for its rules and by the spider for Sitemap: lines) only
+    assert set(replica_server.hits) <= {"/robots.txt", replica_site.list_pages[0]}
 
 
 def test_bad_arguments_say_what_to_give() -> None:
@@ -53,3 +57,45 @@ def test_bad_arguments_say_what_to_give() -> None:
         GenericSpider(start_url="http://www.example.cn/", depth="deep")
     with pytest.raises(ValueError, match="allow"):
         GenericSpider(start_url="http://www.example.cn/", allow="(")
+
+
+@pytest.fixture
+def announcing_server() -> Iterator[tuple[ReplicaServer, XinhuaSite]]:
+    with ReplicaServer(build_xinhua_site(), port=0) as server:  # type: ignore[arg-type] - serves any object with .pages
+        server.site = build_announcing_site(server.base_url)  # type: ignore[assignment]
+        yield server, server.site  # type: ignore[misc]
+
+
+def crawl_announced(db_file: Path, server: ReplicaServer, *arguments: str) -> set[str]:
+    result = run_cli("--db", f"sqlite:///{db_file}", "crawl", "generic", "-a", f"start_url={server.base_url}/",
+                     "-a", "template=xinhua", "-a", f"feeds={server.base_url}{ATOM_PATH}",
+                     *(part for argument in arguments for part in ("-a", argument)))
+    assert result.returncode == 0, result.stderr[-3000:]
+    with sqlite3.connect(db_file) as conn:
+        urls = {u for (u,) in conn.execute("select url from article_url where url like 'http:%'")}
+        assert len(urls) == conn.execute("select count(*) from article").fetchone()[0]
+    return urls
+
+
+def test_a_site_is_crawled_by_its_sitemap_index_and_feeds_and_a_recrawl_fetches_no_article_again(
+    tmp_path: Path, announcing_server: tuple[ReplicaServer, XinhuaSite]
+) -> None:
+    server, site = announcing_server
+    db_file = tmp_path / "archive.db"
+    urls = crawl_announced(db_file, server, "depth=0")
+    assert urls == {server.base_url + a.path for a in site.articles}
+    for path in ("/sitemap_index.xml", "/sitemaps/2022.xml.gz", "/sitemaps/2021.xml", "/rss.xml", ATOM_PATH):
+        assert server.hits[path] == 1, path
+    first = server.hits.copy()
+    assert crawl_announced(db_file, server, "depth=0", "recheck_days=0") == urls
+    assert all(server.hits[a.path] == first[a.path] == 1 for a in site.articles)
+
+
+def test_date_bounds_skip_announced_pages_and_sitemaps_dated_outside_them(
+    tmp_path: Path, announcing_server: tuple[ReplicaServer, XinhuaSite]
+) -> None:
+    server, site = announcing_server
+    urls = crawl_announced(tmp_path / "archive.db", server, "depth=0", "since=2022-01-01")
+    assert urls == {server.base_url + a.path for a in site.articles if a.day >= "2022-01-01"}
+    assert server.hits["/sitemaps/2021.xml"] == 0  # its lastmod in the index is before since
+    assert all(server.hits[a.path] == 0 for a in site.articles if a.day < "2022-01-01")
