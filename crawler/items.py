@@ -24,6 +24,7 @@ PROBLEM_KINDS = (
     "truncated",  # HTML ended before </html>/</body>, or a page of a multi-page article was missing
     "page_missing",  # one page of a multi-page article could not be fetched
     "parse_error",  # the parser raised on this page; the item holds what was read before
+    "oversized",  # the page was larger than NEWSARCHIVE_PAGE_MAXSIZE and was kept cut to that size
 )
 
 

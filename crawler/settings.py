@@ -30,6 +30,16 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2
 #: response cost ~9 % of a crawl's CPU.
 CONCURRENT_ITEMS = 8
 DOWNLOAD_TIMEOUT = 30
+#: Memory bounds per response (see crawler/size_limits.py). News article pages are well under
+#: 0.5 MB: a page larger than NEWSARCHIVE_PAGE_MAXSIZE is kept cut to that size with an
+#: ``oversized`` problem; a body that decompresses past DOWNLOAD_MAXSIZE (a gzip/deflate/brotli
+#: bomb) is refused and counted in ``newsarchive/problems/refused``; DOWNLOAD_WARNSIZE logs a
+#: warning for unusually large pages; SCRAPER_SLOT_MAX_ACTIVE_SIZE bounds the bytes of responses
+#: waiting for the spider (Scrapy then stops starting downloads).
+NEWSARCHIVE_PAGE_MAXSIZE = 2 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 1024 * 1024
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 5_000_000
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -46,6 +56,9 @@ SPIDER_MIDDLEWARES = {
 
 DOWNLOADER_MIDDLEWARES = {
     "operations.incremental.IncrementalMiddleware": 50,
+    "crawler.size_limits.PageSizeMiddleware": 580,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.size_limits.BoundedDecompressionMiddleware": 590,
 }
 
 EXTENSIONS = {

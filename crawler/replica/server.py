@@ -12,6 +12,7 @@ Use :class:`ReplicaServer` as a context manager when you need ``hits``, or
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -47,6 +48,12 @@ class ReplicaServer(ThreadingHTTPServer):
         """``http://HOST:PORT`` with the port actually bound (useful with ``port=0``)."""
         host, port = self.server_address[:2]
         return f"http://{host}:{port}"
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client hanging up mid-body (a crawler refusing an oversized page) is not a server error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
     def count(self, target: str) -> None:
         with self._hits_lock:

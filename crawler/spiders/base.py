@@ -20,6 +20,7 @@ from crawler.cpu import cpu_time
 from crawler.items import Article, NotArticle
 from crawler.sites.pagination import merge_pages
 from crawler.sites.registry import extract
+from crawler.size_limits import truncation_detail
 
 
 def parse_day(value: str | None, argument: str) -> date | None:
@@ -176,4 +177,6 @@ class ArchiveSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsarchive/not_article")
             self.logger.info("Skipped %s: not an article (%s)", response.url, result.reason)
             return None
+        if detail := truncation_detail(response):
+            result.add_problem("oversized", detail, "body")
         return result
