@@ -31,12 +31,12 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2
 CONCURRENT_ITEMS = 8
 DOWNLOAD_TIMEOUT = 30
 #: Memory bounds per response (see crawler/size_limits.py). News article pages are well under
-#: 0.5 MB: a page larger than NEWSARCHIVE_PAGE_MAXSIZE is kept cut to that size with an
-#: ``oversized`` problem; a body that decompresses past DOWNLOAD_MAXSIZE (a gzip/deflate/brotli
-#: bomb) is refused and counted in ``newsarchive/problems/refused``; DOWNLOAD_WARNSIZE logs a
-#: warning for unusually large pages; SCRAPER_SLOT_MAX_ACTIVE_SIZE bounds the bytes of responses
-#: waiting for the spider (Scrapy then stops starting downloads).
-NEWSARCHIVE_PAGE_MAXSIZE = 2 * 1024 * 1024
+#: 0.5 MB: a page larger than NEWSARCHIVE_PAGE_MAXSIZE (2 MiB, crawler/default_settings.py) is
+#: kept cut to that size with an ``oversized`` problem; a body that decompresses past
+#: DOWNLOAD_MAXSIZE (a gzip/deflate/brotli bomb) is refused and counted in
+#: ``newsarchive/problems/refused``; DOWNLOAD_WARNSIZE logs a warning for unusually large pages;
+#: SCRAPER_SLOT_MAX_ACTIVE_SIZE bounds the bytes of responses waiting for the spider (Scrapy
+#: then stops starting downloads).
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 1024 * 1024
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 5_000_000

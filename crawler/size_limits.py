@@ -20,8 +20,9 @@ corpus is 430 KB), so:
 Responses decompress one at a time (middlewares run in the reactor thread), so a crawl
 holds at most ``CONCURRENT_REQUESTS`` raw bodies of ``NEWSARCHIVE_PAGE_MAXSIZE`` each,
 one decompression of up to ``DOWNLOAD_MAXSIZE``, and ``SCRAPER_SLOT_MAX_ACTIVE_SIZE``
-bytes of responses waiting for the spider. The settings are defined in
-:mod:`crawler.settings`; ``bench/memory.py`` measures the peak.
+bytes of responses waiting for the spider. ``NEWSARCHIVE_PAGE_MAXSIZE`` is defined in
+:mod:`crawler.default_settings`, Scrapy's settings in :mod:`crawler.settings`;
+``bench/memory.py`` measures the peak.
 """
 
 from __future__ import annotations
@@ -35,13 +36,12 @@ from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddlewa
 from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.http import Response
 
+from crawler.default_settings import read
+
 logger = logging.getLogger(__name__)
 
 #: Response flag of a page cut at ``NEWSARCHIVE_PAGE_MAXSIZE`` (read by the spiders).
 TRUNCATED = "truncated"
-#: Default of ``NEWSARCHIVE_PAGE_MAXSIZE``.
-PAGE_MAXSIZE = 2 * 1024 * 1024
-
 
 def truncation_detail(response: Response) -> str | None:
     """The problem sentence for a response cut at the page limit, ``None`` for a whole one."""
@@ -62,7 +62,7 @@ class PageSizeMiddleware:
 
     def __init__(self, crawler: Any) -> None:
         self.stats = crawler.stats
-        self.limit = crawler.settings.getint("NEWSARCHIVE_PAGE_MAXSIZE", PAGE_MAXSIZE)
+        self.limit = read(crawler.settings, "NEWSARCHIVE_PAGE_MAXSIZE")
         self.download_maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         #: Bytes received so far per request being downloaded.
         self.received: weakref.WeakKeyDictionary[Request, int] = weakref.WeakKeyDictionary()
