@@ -3,6 +3,7 @@
 import pytest
 
 from crawler.parsing.labels import (
+    lone_name,
     find_authors,
     find_editors,
     find_outlet,
@@ -156,3 +157,41 @@ def test_a_photo_mark_on_a_later_line_keeps_the_names():
 )
 def test_a_labelled_credit_ends_the_name_list(segment, names):
     assert split_names(segment) == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "上海市工商局一位工作人员昨也向记者证实，到目前为止没有接到通知。",  # 记者 as the object of 向
+        "没有接到通知。记者致电上海、武汉等地商场人士，他们多表示不知情。",  # a sentence, glued words
+        "他冲上去卡住了记者的脖子，大有置对方于死地的气焰。",
+        "平台声明：该文观点仅代表作者本人，本站仅提供信息存储空间服务。",
+        "任何言论纯属作者个人观点，与本站无关。",
+        "■该作者文章",
+        "有道是历史始于5000年前文字的发明。",
+        "来源：示范商报 作者：\n版权声明",  # a label closing its line, and a common word on the next
+    ],
+)
+def test_a_credit_word_inside_a_sentence_names_no_one(text):
+    assert find_authors(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("新京报记者 彭冲 山东冠县报道", ["彭冲"]),  # the place it was filed from is no writer
+        ("（实习记者 樊亮 张明超 记者惠禾）13岁，正是花季的年龄", ["樊亮", "张明超", "惠禾"]),
+        ("本报实习生\n刘国栋 周炜\n", ["刘国栋", "周炜"]),  # a label alone on its line credits the next
+        ("顶端新闻·河南商报记者马俊峰/文 受访者供图", ["马俊峰"]),
+        ("新华日报·交汇点记者 徐睿翔", ["徐睿翔"]),
+        ("- 作者： 流泉 访问统计： 2005年08月30日", ["流泉"]),  # the next field's label is not a name
+        ("作者:zboygirl 阅读(1660) 发表于", ["zboygirl"]),  # a blog's user name after 作者:
+    ],
+)
+def test_credit_grammar_gives_exactly_the_credited_names(text, names):
+    assert find_authors(text) == names
+
+
+@pytest.mark.parametrize(("line", "name"), [("胡平", "胡平"), ("歐陽靖", "歐陽靖"), ("版权", None), ("上海", None), ("新华社", None)])
+def test_a_lone_name_needs_a_surname_and_is_no_place_or_outlet(line, name):
+    assert lone_name(line) == name

@@ -328,3 +328,21 @@ def test_the_site_of_a_host_is_its_registrable_domain_and_an_ip_is_its_own(host:
 )
 def test_a_short_line_starting_with_a_date_is_no_body_text(line, dropped):
     assert (line in page("<h1>老街新生记</h1>", f"<p>{line}</p>").body.split("\n")) is not dropped
+
+
+def test_an_essay_credits_the_name_alone_under_its_headline_and_no_words_from_its_sentences():
+    prose = "".join(
+        f"<p>{s}</p>"
+        for s in (
+            "犬儒主义者什么都不信，却又什么都做，这是我们时代的一种病。",
+            "有人告诉记者，他们早已习惯了这种生活，作者本人也不例外。",
+            "这种病的根源，在于人们对公共生活失去了信心。",
+        )
+    )
+    html = (
+        "<html><head><meta charset='utf-8'><title>显示文章</title></head><body>"
+        f"<div class='main'><p>犬儒病(上)</p><p>胡平</p>{prose}</div></body></html>"
+    ).encode("utf-8")
+    result = extract("https://essays.example.cn/show.asp?id=1", html)
+    assert isinstance(result, Article), result
+    assert result.authors == ["胡平"]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from crawler.parsing.chinese import to_simplified
+
 #: Labels that introduce the publishing source, longest first.
 _SOURCE_WORDS = "来源于|來源於|来源|來源|稿源|出处|出處"
 #: ``资料来源``/``素材来源``/``图片来源``/``数据来源`` credit material, not the page.
@@ -33,12 +35,25 @@ _COMMON_SURNAMES = frozenset(
     "張劉陳楊黃趙吳孫馬鄭謝韓馮鄧蕭葉蘇呂盧薑鍾譚陸範賈韋鄒閆賀顧龔萬錢嚴湯"
 )
 
+#: Single-character surnames of nearly everyone in China (the common ones above and several
+#: hundred more), for names read without a colon or a line of their own: ``记者证实`` or
+#: ``作者：⏎版权声明`` name no one, ``记者惠禾`` does. Traditional names are checked after t2s.
+_SURNAMES = _COMMON_SURNAMES | frozenset(
+    "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴"
+    "霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑"
+    "景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+    "官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖"
+    "漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹"
+    "诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由萧"
+)
+_COMPOUND_SURNAMES = frozenset("欧阳 司马 诸葛 上官 慕容 令狐 皇甫 司徒 东方 夏侯 尉迟 公孙 长孙 宇文 独孤 端木 西门 南宫 申屠 呼延".split())
+
 #: Values that stand in for a source without naming one.
 _PLACEHOLDER_SOURCES = frozenset({"转载文章", "转载", "網絡", "网络", "互联网", "网络转载", "本站", "本网", "未知", "无", "不详"})
 
 _AUTHOR_WORDS = (
     r"本报记者|本報記者|本刊记者|本刊記者|本台记者|本台記者|特约记者|特約記者|见习记者|見習記者|实习记者|實習記者"
-    r"|首席记者|首席記者|记者|記者|作者|撰文|撰稿|通讯员|通訊員|执笔人|執筆人|执笔|執筆|文字"
+    r"|首席记者|首席記者|记者|記者|作者|撰文|撰稿|通讯员|通訊員|实习生|實習生|执笔人|執筆人|执笔|執筆|文字"
     r"|文\s*[/／]\s*(?:图|圖)?"
 )
 _AUTHOR_LABEL = f"(?:{_AUTHOR_WORDS})"
@@ -53,8 +68,30 @@ _OTHER_ROLE_WORDS = (
 _OTHER_ROLES = f"(?:{_OTHER_ROLE_WORDS})"
 
 # The names are read in a lookahead so that a following label (作者：X 责任编辑：Y) is still matched.
-_AUTHORS = re.compile(_AUTHOR_LABEL + r"[ \t　]*[:：]?[ \t　]*(?=(?P<names>[^\n]{0,60}))")
+# A label alone at the end of its line (``作者：⏎芊草凡凡``, ``本报记者⏎王燕平 方云凤``) credits the next line.
+_AUTHORS = re.compile(
+    _AUTHOR_LABEL + r"(?P<gap>[ \t　]*(?P<colon>[:：])?[ \t　]*)"
+    r"(?=(?P<names>[^\n]{0,60})(?:\n(?P<next>[^\n]{0,40}))?)"
+)
 _EDITORS = re.compile(_EDITOR_LABEL + r"(?:[ \t　]*[:：][ \t　]*|[ 　]+)(?=(?P<names>[^\n]{0,60}))")
+#: What may come right before a credit label inside a run of Han text: an outlet (新京报记者,
+#: 新华社记者, 央视记者, 澎湃新闻记者). After any other Han character the label is a word in a
+#: sentence (告诉记者, 卡住了记者的, 代表作者本人, 该作者文章), not a credit.
+_OUTLET_END = frozenset("报報社台网網刊视視闻聞志誌")
+#: Verbs, prepositions and particles that make a following 记者/作者 the object of a sentence.
+_SENTENCE_BEFORE_LABEL = frozenset("的了向对對给給让讓被该該属屬表和与與跟同位名说說诉訴问問到在是为為由从從据據把将將请請令使替帮幫前")
+_ROLE_AFTER_SLASH = re.compile(r"\s*[/／]\s*[文图圖摄攝]")
+#: A user name after ``作者：`` on blogs and forums (``作者:zboygirl``).
+_HANDLE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]{2,19}$")
+#: Province-level places and the words places end in: a token glued to 报道 after a name is where
+#: the story was filed (``彭冲 山东冠县报道``), not a second writer.
+_PROVINCES = frozenset(
+    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 "
+    "云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门 臺灣 廣東 廣西 陝西 遼寧 黑龍江 雲南 貴州 寧夏 澳門".split()
+)
+#: A writer's label glued to a name inside a list of names (``樊亮 张明超 记者惠禾``).
+_AUTHOR_PREFIX = re.compile(r"^(?:实习记者|實習記者|记者|記者|通讯员|通訊員|实习生|實習生)(?=[\u3400-\u9fff]{2})")
+_PLACE_END = re.compile(r"(?:省|市|县|縣|区|區|州|镇|鎮|乡|鄉|村|岛|島)$")
 
 #: Xinhua-style dateline credit: ``新华社北京5月19日电（刘艺、杨吉）`` or ``…电（记者邹伟）``.
 _WIRE_CREDIT = re.compile(r"电\s*[（(](?P<names>[^）)]{2,40})[）)]")
@@ -156,11 +193,79 @@ def _is_person(value: str) -> bool:
 
 
 def find_authors(text: str) -> list[str]:
-    """Writers credited in ``text``: 记者/作者/文/通讯员 … labels; photographers (… 摄) excluded."""
+    """Writers credited in ``text``: 记者/作者/文/通讯员 … labels; photographers (… 摄) excluded.
+
+    Only credit grammar counts: the label starts a line, follows punctuation, a space or an
+    outlet's name (:data:`_OUTLET_END`); without a colon the names must end the way a
+    byline ends (line end, bracket, 报道/发自/摄, the next label), so a sentence such as
+    ``记者致电上海、武汉等地商场人士`` gives no name. When unsure, no name.
+    """
     names: list[str] = []
     for match in _AUTHORS.finditer(text):
-        _extend(names, _names_unless_photo(match.group("names")))
+        if not _starts_credit(text, match.start()):
+            continue
+        segment, colon = match.group("names"), match.group("colon") is not None
+        if not segment.strip() and match.group("next"):
+            # the label closes its line: the next line credits only if it is nothing but surnamed names
+            found = _names_unless_photo(match.group("next"))
+            if found and _only_names(match.group("next"), found) and all(map(has_surname, found)):
+                _extend(names, found)
+            continue
+        if colon and _HANDLE.match(segment.split()[0] if segment.split() else ""):
+            _extend(names, [segment.split()[0]])
+            continue
+        found, clean = _read_names(segment)
+        if found and not clean:  # 马俊峰/文: the writer's role after a slash ends a byline
+            clean = _ROLE_AFTER_SLASH.match(segment, segment.find(found[-1]) + len(found[-1])) is not None
+        if not colon and not match.group("gap") and not (clean and found and has_surname(found[0])):
+            continue  # 记者证实，… / 记者致电上海、… : a sentence, not a byline
+        if found and _is_photo_credit(segment, found[-1]):
+            continue
+        _extend(names, found)
     return names
+
+
+def lone_name(line: str) -> str | None:
+    """``line`` when it is nothing but one surnamed 2–3 character Han name (a byline of its own
+    under an essay's headline), else ``None``."""
+    name = line.strip()
+    if 2 <= len(name) <= 3 and is_name(name) and has_surname(name) and not _is_place(name) and not looks_like_outlet(name):
+        return name
+    return None
+
+
+def has_surname(name: str) -> bool:
+    """Whether a Han name starts with a Chinese surname (``惠禾``, ``歐陽靖``); a ``·``-joined
+    transliteration passes as it is."""
+    if not name or "·" in name or "•" in name:
+        return bool(name)
+    head = to_simplified(name[:2])
+    return head[0] in _SURNAMES or head in _COMPOUND_SURNAMES
+
+
+def _starts_credit(text: str, start: int) -> bool:
+    """Whether a label at ``start`` stands where credits stand (see :func:`find_authors`): after
+    no Han text, after an outlet (…报, …网, 交汇点), not after a verb or particle of a sentence
+    (告诉记者, 卡住了记者, 代表作者本人, 该作者)."""
+    run_start = start
+    while run_start > 0 and start - run_start < 8 and _is_han(text[run_start - 1]):
+        run_start -= 1
+    run = text[run_start:start]
+    if not run or run[-1] in _OUTLET_END:
+        return True
+    return len(run) <= 4 and run[-1] not in _SENTENCE_BEFORE_LABEL
+
+
+def _is_han(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff"
+
+
+def _only_names(line: str, names: list[str]) -> bool:
+    """Whether ``line`` holds the names and nothing but separators and role words."""
+    rest = line
+    for name in names:
+        rest = rest.replace(name, " ", 1)
+    return all(token in _ROLE_WORDS for token in _PUNCT_SPLIT.split(rest.strip()) if token)
 
 
 def find_wire_authors(text: str) -> list[str]:
@@ -215,15 +320,22 @@ def split_names(segment: str) -> list[str]:
     text after a byline never leaks in. Space-padded two-character names (``方  敏``,
     padded to align with three-character names) are joined back.
     """
+    return _read_names(segment)[0]
+
+
+def _read_names(segment: str) -> tuple[list[str], bool]:
+    """:func:`split_names`, and whether the names ended the way a byline ends (the text's or
+    a bracket's end, the next label, a glued 报道/发自/摄) rather than at a word that is no name."""
     label = _NEXT_LABEL.search(segment)
     head = segment[: label.start()] if label else segment
     head = _NAME_END.split(head, maxsplit=1)[0]
+    tokens = [t for t in _PUNCT_SPLIT.split(head.strip()) if t]
+    if not label and len(head) < len(segment) and segment[len(head)] in ":：" and tokens:
+        tokens.pop()  # the word before a colon is the next field's label (流泉 访问统计：…)
     names: list[str] = []
     singles: list[str] = []
-    for token in _PUNCT_SPLIT.split(head.strip()):
-        if not token:
-            continue
-        if len(token) == 1 and "\u3400" <= token <= "\u9fff":
+    for token in tokens:
+        if len(token) == 1 and _is_han(token):
             singles.append(token)
             if len(singles) == 2:
                 names.append("".join(singles))
@@ -233,14 +345,22 @@ def split_names(segment: str) -> list[str]:
         if token in _ROLE_WORDS:
             continue
         if _LABEL_TOKEN.match(token):
-            break
+            return names, True
+        token = _AUTHOR_PREFIX.sub("", token)  # 记者惠禾 inside a list of names
         name = _NAME_SUFFIX.sub("", token) if len(token) > 2 else token
-        if not is_name(name):
-            break
+        if names and name != token and _is_place(name):
+            return names, True  # 彭冲 山东冠县报道: where it was filed
+        if not is_name(name) or _is_place(name):
+            return names, False
         names.append(name)
         if name != token:  # a glued suffix (发自北京, 摄) ends the byline
-            break
-    return names
+            return names, True
+    return names, True
+
+
+def _is_place(token: str) -> bool:
+    """A province-level name, or a word ending like a place (…省, …市, …县)."""
+    return token in _PROVINCES or token[:2] in _PROVINCES and len(token) > 2 or _PLACE_END.search(token) is not None
 
 
 def is_name(token: str) -> bool:

@@ -475,7 +475,15 @@ class GenericArticlePage:
         names = _union(labels.find_authors(text) for text in regions) or self._marked_bare_names()
         if names:
             return names
-        return _union(labels.find_wire_authors(text) for text in [*lines[:1], *lines[-1:]])
+        return _union(labels.find_wire_authors(text) for text in [*lines[:1], *lines[-1:]]) or self._name_under_headline()
+
+    def _name_under_headline(self) -> list[str]:
+        """A name alone on the line right under the headline, as essays and columns print their
+        writer (``犬儒病⏎胡平⏎正文…``); the headline may be the body's first line."""
+        after = self.after_title_text.split("\n", 1)[0]
+        lines = self.body_lines[:3]
+        candidates = [after, *(lines[i + 1] for i in range(len(lines) - 1) if _is_heading_line(lines[i]))]
+        return next(([name] for line in candidates if (name := labels.lone_name(line))), [])
 
     def _marked_bare_names(self) -> list[str]:
         """Names standing alone in an author-marked element (``<span id="author_baidu">王帆</span>``)."""
@@ -896,6 +904,11 @@ def _trail(element: etree._Element, title: str | None, *, marked: bool = False) 
     if not crumbs or sum(map(len, crumbs)) / len(crumbs) > 12:
         return []
     return crumbs
+
+
+def _is_heading_line(text: str) -> bool:
+    """A short line without sentence punctuation: a headline or section title."""
+    return len(text) <= 30 and _SENTENCE_END.search(text) is None and "，" not in text
 
 
 def _is_dateline(text: str) -> bool:
