@@ -25,6 +25,8 @@ PROBLEM_KINDS = (
     "page_missing",  # one page of a multi-page article could not be fetched
     "parse_error",  # the parser raised on this page; the item holds what was read before
     "oversized",  # the page was larger than NEWSARCHIVE_PAGE_MAXSIZE and was kept cut to that size
+    "bad_characters",  # NUL or unpaired surrogate characters removed: no database stores them
+    "over_long",  # a value longer than its archive column (a URL, a name) left out
 )
 
 

@@ -8,3 +8,4 @@ content hash that decides "same article".
 import models.search  # noqa: E402,F401 -- registers the read-side tables on Base.metadata
 import models.operations  # noqa: E402,F401 -- registers the schedule, job detail and lease tables
 import models.dedup  # noqa: E402,F401 -- registers the near-duplicate index and cluster tables
+import models.safekeeping  # noqa: E402,F401 -- registers the archive identity and quarantine tables

@@ -30,8 +30,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-#: Long enough for any real article URL, short enough for a unique B-tree index.
-URL_LENGTH = 2048
+#: Scrapy's ``URLLENGTH_LIMIT``: every URL a crawl fetches fits, and it is short enough for
+#: a unique B-tree index (PostgreSQL's limit is some 2,700 bytes). Longer URLs are refused
+#: before the database sees them (:mod:`models.storable`).
+URL_LENGTH = 2083
 
 
 class Base(DeclarativeBase):

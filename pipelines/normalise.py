@@ -12,6 +12,7 @@ from crawler.cpu import cpu_time
 from crawler.items import Article
 from crawler.parsing.chinese import detect_script, to_simplified
 from crawler.parsing.urls import canonicalize
+from models.storable import remove_bad_characters
 
 TEXT_FIELDS = ("title", "pretitle", "subtitle", "original_title", "source", "body")
 LIST_FIELDS = ("authors", "editors", "breadcrumbs")
@@ -35,7 +36,9 @@ class NormalisePipeline:
 
 
 def normalise(article: Article) -> Article:
-    """Fill ``simplified``, ``script`` and ``canonical_url`` (idempotent)."""
+    """Fill ``simplified``, ``script`` and ``canonical_url`` (idempotent); first remove the
+    characters no text may hold (NUL, unpaired surrogates: OpenCC cannot even read them)."""
+    remove_bad_characters(article)
     article.canonical_url = canonicalize(article.canonical_url or article.url)
     simplified: dict[str, Any] = {}
     for name in TEXT_FIELDS:

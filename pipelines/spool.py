@@ -12,17 +12,14 @@ dataclass as a dict (:meth:`crawler.items.Article.to_dict`); capture bodies are 
 
 from __future__ import annotations
 
-import base64
-import dataclasses
-import json
 import os
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from crawler.default_settings import default
 from crawler.items import Article, Capture
+from models.safekeeping import decode_item, encode_item
 
 #: Items the spool can hold.
 SpoolItem = Article | Capture
@@ -32,24 +29,6 @@ DEFAULT_SPOOL_DIR = Path(default("NEWSARCHIVE_SPOOL_DIR"))
 
 _SUFFIX = ".jsonl"
 _CLAIM = ".replaying-"
-
-
-def encode_item(item: SpoolItem) -> str:
-    """One JSON line for ``item``."""
-    if isinstance(item, Article):
-        return json.dumps({"kind": "article", "item": item.to_dict()}, ensure_ascii=False)
-    data = dataclasses.asdict(item)
-    data["body"] = base64.b64encode(item.body).decode("ascii")
-    return json.dumps({"kind": "capture", "item": data}, ensure_ascii=False)
-
-
-def decode_item(line: str) -> SpoolItem:
-    """Inverse of :func:`encode_item`."""
-    record = json.loads(line)
-    data: dict[str, Any] = record["item"]
-    if record["kind"] == "article":
-        return Article.from_dict(data)
-    return Capture(**{**data, "body": base64.b64decode(data["body"])})
 
 
 class Spool:

@@ -10,7 +10,8 @@ items as for 500, so large batches make storing cheaper per article), ``NEWSARCH
 ``NEWSARCHIVE_NEAR_DUP_THRESHOLD`` (:mod:`models.near_copies`).
 
 Stats: ``newsarchive/articles/new|changed|unchanged|duplicate|near_duplicate``, ``newsarchive/captures/stored``,
-``newsarchive/store/spooled``, ``newsarchive/store/replayed``, ``newsarchive/store/retries``, and CPU
+``newsarchive/store/spooled``, ``newsarchive/store/replayed``, ``newsarchive/store/retries``,
+``newsarchive/store/quarantined``, and CPU
 seconds (:mod:`crawler.cpu`) of ``store`` (whole transactions, commit included) and of its steps
 ``store_captures``, ``store_articles``, ``near_duplicates`` and ``search_index``.
 """
@@ -25,7 +26,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
-from sqlalchemy.exc import DisconnectionError, IntegrityError, InternalError, OperationalError
+from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
 
 from crawler.cpu import cpu_time
 from crawler.default_settings import default, read
@@ -34,8 +35,9 @@ from models.engine import database_url, make_engine, session_factory
 from models.errors import display_url, error_reason
 from models.near_copies import NearDuplicateLinker
 from models.repository import KnownNames
+from models.safekeeping import quarantine
 from models.store import store_batch
-from pipelines.spool import DEFAULT_SPOOL_DIR, Spool, SpoolItem
+from pipelines.spool import Spool, SpoolItem
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +65,9 @@ class StorePipeline:
     :mod:`pipelines.spool`) and replayed after the next successful batch and at the next
     start. A unique-key collision with another crawler writing the same article at the
     same moment rolls the batch back and stores it again, now finding the other's rows.
+    A batch failing for any other reason is stored item by item, and an item the
+    database refuses alone goes to the quarantine with the reason: one bad item never
+    costs the others.
     """
 
     def __init__(
@@ -130,19 +135,20 @@ class StorePipeline:
             self._replay_spool()
 
     def _write_or_spool(self, batch: list[SpoolItem]) -> bool:
+        """Store the batch, or keep what the database could not take in the spool; whether
+        the database took it (a quarantined item counts as taken: it is in the archive)."""
         try:
-            self._write(batch)
-        except (*UNAVAILABLE_ERRORS, IntegrityError, InternalError) as exc:
-            if isinstance(exc, InternalError) and not refuses_writes(exc):
-                raise
-            path = self.spool.append(batch)
-            self.stats.inc_value("newsarchive/store/spooled", len(batch))
+            self._store(batch)
+        except _Unstored as unstored:
+            exc = unstored.cause
+            path = self.spool.append(unstored.items)
+            self.stats.inc_value("newsarchive/store/spooled", len(unstored.items))
             logger.warning(
                 "archive database %s refused a batch of %d items (%s); kept them in %s. "
                 "They are stored automatically once the database works again: check that it "
                 "is running and writable, then re-run a crawl (or any crawl) to replay the spool.",
                 display_url(self.url),
-                len(batch),
+                len(unstored.items),
                 error_reason(exc),
                 path,
             )
@@ -150,6 +156,42 @@ class StorePipeline:
                 self._stop_crawl(exc)
             return False
         return True
+
+    def _store(self, batch: list[SpoolItem]) -> None:
+        """Store a batch; when it fails for a reason other than the database being away or
+        refusing writes, store its items one by one and quarantine each that fails alone.
+        Raises :class:`_Unstored` with the items not stored when the database is away."""
+        try:
+            self._write(batch)
+            return
+        except Exception as exc:
+            if _database_gone(exc):
+                raise _Unstored(batch, exc) from exc
+            logger.warning(
+                "a batch of %d items failed (%s); storing them one by one to find the item at fault",
+                len(batch), error_reason(exc),
+            )
+        alone = sorted(batch, key=lambda item: isinstance(item, Article))  # captures first, as in a batch
+        for position, item in enumerate(alone):
+            try:
+                self._write([item])
+            except Exception as exc:
+                if _database_gone(exc):
+                    raise _Unstored(alone[position:], exc) from exc
+                self._quarantine(item, error_reason(exc), alone[position:])
+
+    def _quarantine(self, item: SpoolItem, reason: str, unstored: list[SpoolItem]) -> None:
+        """Keep an item the database refused alone in the quarantine, with why."""
+        try:
+            with self.sessions.begin() as session:
+                quarantine(session, [(item, reason)])
+        except Exception as exc:
+            raise _Unstored(unstored, exc) from exc
+        self.stats.inc_value("newsarchive/store/quarantined")
+        logger.error(
+            "the archive refused %s %s (%s); kept it in the quarantine (newsarchive stats counts it)",
+            "article" if isinstance(item, Article) else "page", display_url(item.url), reason,
+        )
 
     def _stop_crawl(self, exc: BaseException) -> None:
         """The archive is full or read-only: fetching on would only fill the spool."""
@@ -186,17 +228,32 @@ class StorePipeline:
 
     def _replay_spool(self) -> None:
         try:
-            replayed = self.spool.replay(self._write)
-        except (*UNAVAILABLE_ERRORS, IntegrityError) as exc:
+            replayed = self.spool.replay(self._store)
+        except _Unstored as exc:
             logger.warning(
                 "spooled items in %s could not be stored yet (%s); they stay there for the next attempt",
                 self.spool.directory,
-                error_reason(exc),
+                error_reason(exc.cause),
             )
             return
         if replayed:
             self.stats.inc_value("newsarchive/store/replayed", replayed)
             logger.info("stored %d items from the spool in %s", replayed, self.spool.directory)
+
+
+class _Unstored(Exception):
+    """The database is away or refuses writes: ``items`` were not stored (``cause`` says why)."""
+
+    def __init__(self, items: list[SpoolItem], cause: BaseException) -> None:
+        super().__init__(error_reason(cause))
+        self.items = items
+        self.cause = cause
+
+
+def _database_gone(exc: BaseException) -> bool:
+    """Whether ``exc`` means no item can be stored now (spool and wait), rather than that
+    something in the batch is at fault (store item by item)."""
+    return isinstance(exc, UNAVAILABLE_ERRORS) or refuses_writes(exc)
 
 
 def refuses_writes(exc: BaseException) -> bool:

@@ -10,11 +10,14 @@ from scrapy.utils.test import get_crawler
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
+from crawler.items import Article as ArticleItem
 from crawler.items import NotArticle
 from models.capture_store import capture_body
 from models.engine import make_engine, session_factory
 from models.repository import store_articles, store_captures
-from models.schema import Article, Capture
+from models.safekeeping import QuarantinedItem
+from models.schema import Article, ArticleUrl, Capture
+from pipelines.normalise import normalise
 from pipelines.spool import Spool, decode_item, encode_item
 from pipelines.store import StorePipeline
 from tests.archive_items import OTHER_BODY, make_article, make_capture
@@ -220,3 +223,70 @@ def test_an_article_and_its_mirror_stored_at_the_same_moment_stay_one_article(mi
     assert counts(migrated_db_url) == (2, 0)
     assert first.stats.get_value("newsarchive/articles/new") == 2
     assert second.stats.get_value("newsarchive/articles/duplicate") == 1
+
+
+def hostile_batch() -> tuple[list, dict[str, str]]:
+    """Every value that used to cost a whole batch, beside good items; returns the batch
+    (normalised, as the crawl's pipelines pass it) and ``{url: what must become of it}``."""
+    long_url = "http://a.cn/search.html?q=" + "x" * (2_083 - 26)  # longer than the old 2,048 columns
+    assert len(long_url) == 2_083
+    longer = "http://a.cn/list.html?q=" + "y" * 3_000  # longer than any URL a crawl fetches
+    capture = make_capture(long_url, b"<html>long</html>")
+    fate = {
+        "http://a.cn/good-1.html": "stored",
+        long_url: "stored",
+        "http://a.cn/nul.html": "stored-sanitised",
+        "http://a.cn/surrogate.html": "stored-sanitised",
+        longer: "quarantined",
+        "http://a.cn/overflow.html": "quarantined",
+        "http://a.cn/good-2.html": "stored",
+    }
+    batch = [
+        make_capture("http://a.cn/good-1.html", b"<html>1</html>"),
+        make_article("http://a.cn/good-1.html"),
+        capture,
+        make_article(long_url, body=OTHER_BODY + "长", page_digests=[capture.digest]),
+        make_article("http://a.cn/nul.html", title="JSON-LD\x00标题", body=OTHER_BODY + "零"),
+        make_article("http://a.cn/surrogate.html", title="标题\ud800", authors=["张\udc00三"], body=OTHER_BODY + "代"),
+        make_capture(longer, b"<html>longer</html>"),
+        make_article(longer, body=OTHER_BODY + "超"),
+        make_article("http://a.cn/overflow.html", body=OTHER_BODY + "溢", pages=2**64),  # no integer column holds it
+        make_article("http://a.cn/good-2.html", body=OTHER_BODY),
+    ]
+    return [normalise(item) if isinstance(item, ArticleItem) else item for item in batch], fate
+
+
+def test_a_bad_value_never_costs_its_batch(migrated_db_url, tmp_path):
+    """NUL, an unpaired surrogate, a 2,083-character URL and a 3,000-character one, and a
+    value the database itself refuses, in one batch: every good item is stored, every
+    bad one stored without the bad characters or quarantined with its reason."""
+    batch, fate = hostile_batch()
+    pipeline = make_pipeline(migrated_db_url, tmp_path / "spool", batch_size=len(batch))
+    run(pipeline, batch)
+
+    engine = make_engine(migrated_db_url)
+    with session_factory(engine)() as session:
+        stored = {url: article for url, article in session.execute(
+            select(ArticleUrl.url, Article).join(Article, Article.id == ArticleUrl.article_id))}
+        held = {row.url: row for row in session.scalars(select(QuarantinedItem).where(QuarantinedItem.kind == "article"))}
+        held_pages = list(session.execute(select(QuarantinedItem.url, QuarantinedItem.reason)
+                                          .where(QuarantinedItem.kind == "capture")))
+        capture_urls = set(session.scalars(select(Capture.url)))
+    engine.dispose()
+    for url, expected in fate.items():
+        if expected == "quarantined":
+            assert url in held and url not in stored, url
+            assert decode_item(held[url].item).url == url  # the whole item is kept
+        else:
+            assert url in stored and url not in held, url
+    longer = max(fate, key=len)
+    assert "3024 characters" in held[longer].reason
+    assert held_pages == [(longer, held[longer].reason)]
+    assert held["http://a.cn/overflow.html"].reason  # the database's own words
+    assert stored["http://a.cn/nul.html"].title == "JSON-LD标题"
+    assert stored["http://a.cn/surrogate.html"].title == "标题"
+    for url in ("http://a.cn/nul.html", "http://a.cn/surrogate.html"):
+        assert any(p["kind"] == "bad_characters" for p in stored[url].problems)
+    assert len(max(capture_urls, key=len)) == 2_083
+    assert pipeline.stats.get_value("newsarchive/store/quarantined") == 3
+    assert pipeline.stats.get_value("newsarchive/store/spooled") is None
