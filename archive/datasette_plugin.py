@@ -13,7 +13,7 @@ on every database that has the search index:
 * ``newsarchive_found(q, title, body)``: 1 when the normalised title/body (columns of
   ``article_search``) match the whole query: phrases, longer terms and exclusions;
 * ``newsarchive_exact(q)``: 1 when the index alone decides (only 1–2 character words or
-  single Latin words, no exclusions), so the canned query skips ``newsarchive_found``,
+  single Latin words, no exclusions and no ``OR``), so the canned query skips ``newsarchive_found``,
   which would copy every candidate's body into Python;
 * ``newsarchive_title_hits(q, title)``: the number of terms in the title, ranked by first;
 * ``newsarchive_snippet(q, body, body_simplified)``: the text around the first match,
@@ -70,7 +70,7 @@ def found(text: str | None, title: str | None, body: str | None) -> int:
 
 def exact(text: str | None) -> int:
     query = _parse(text)
-    return int(not query.excluded and all(term.exact for term in query.required))
+    return int(not query.excluded and not query.alternatives and all(term.exact for term in query.required))
 
 
 def hits_in_title(text: str | None, title: str | None) -> int:
@@ -78,7 +78,7 @@ def hits_in_title(text: str | None, title: str | None) -> int:
 
 
 def snippet_of(text: str | None, body: str | None, body_simplified: str | None) -> str:
-    pattern = match_pattern(term.runs for term in _parse(text).required)
+    pattern = match_pattern(term.runs for term in _parse(text).wanted)
     shown, spans = snippet(body or "", body_simplified or "", pattern)
     return mark(shown, spans, "【", "】")
 

@@ -33,7 +33,7 @@ from archive.index_tables import FTS_TABLE, TITLE_FTS_TABLE, article_search
 from archive.query import Query, Term
 from crawler.parsing.chinese import to_simplified
 from models.repository import CHINA_TIME
-from models.schema import Article, ArticlePerson, Person, Site
+from models.schema import Article, ArticlePerson, ArticleUrl, Person, Site
 
 SCRIPTS = ("zh-Hans", "zh-Hant")
 #: Fewest token matches for which :func:`matches_many` says "many".
@@ -42,7 +42,8 @@ MANY_MATCHES = 1000
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """Metadata conditions; ``since``/``until`` are inclusive days in China time."""
+    """Metadata conditions; ``since``/``until`` are inclusive days in China time; ``script``
+    selects articles published in that script, their own text or a mirror URL."""
 
     site: str | None = None
     since: date | None = None
@@ -123,7 +124,7 @@ def _reads_search_row(query: Query, dialect: str) -> bool:
     per candidate). Listing by filters alone never depends on the index."""
     if query.empty:
         return False
-    return dialect != "sqlite" or bool(query.excluded) or not all(term.exact for term in query.required)
+    return dialect != "sqlite" or bool(query.excluded) or not all(term.exact for term in query.wanted)
 
 
 def _fts_ids(tokens: Sequence[str], title: bool = False) -> Select:
@@ -144,6 +145,7 @@ def _conditions(filters: Filters, dialect: str, plan: TokenPlan) -> list[ColumnE
     tokens = _required_tokens(query)
     if tokens:
         conditions.append(_token_match(tokens, dialect, plan=plan))
+    conditions += [or_(*(_found(term, dialect) for term in group)) for group in query.alternatives]
     if filters.site:
         conditions.append(or_(Site.name == filters.site, _host_is(filters.site, dialect)))
     if filters.since:
@@ -156,8 +158,16 @@ def _conditions(filters: Filters, dialect: str, plan: TokenPlan) -> list[ColumnE
         if name:
             conditions.append(_credited(role, to_simplified(name)))
     if filters.script:
-        conditions.append(Article.script == filters.script)
+        conditions.append(_published_in(filters.script))
     return conditions
+
+
+def _found(term: Term, dialect: str) -> ColumnElement[bool]:
+    """The article contains ``term`` (one of an ``OR`` group): its tokens, then its text."""
+    if not term.tokens:
+        return matches(term, dialect)
+    found = _token_match(term.tokens, dialect)
+    return found if term.exact else and_(found, matches(term, dialect))
 
 
 def in_title(term: Term, dialect: str) -> ColumnElement[bool]:
@@ -202,6 +212,12 @@ def _host_is(host: str, dialect: str) -> ColumnElement[bool]:
 
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(), CHINA_TIME)
+
+
+def _published_in(script: str) -> ColumnElement[bool]:
+    """The article's text, or any of its URLs (a Traditional mirror), is in ``script``."""
+    return or_(Article.script == script,
+               exists().where(ArticleUrl.article_id == Article.id, ArticleUrl.script == script))
 
 
 def _credited(role: str, name_simplified: str) -> ColumnElement[bool]:

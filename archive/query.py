@@ -1,7 +1,8 @@
 """Archivists' query syntax, parsed into plain values that are only ever bound as parameters.
 
 Syntax: whitespace-separated terms must all match (``AND`` between them is allowed and
-ignored); ``"quoted text"`` is a phrase (its words in this order, with nothing but
+ignored); ``a OR b`` matches either (``OR`` binds its two neighbours, so ``南通 OR 苏州 产业``
+needs 产业 and one of the cities); ``"quoted text"`` is a phrase (its words in this order, with nothing but
 spaces or punctuation between); ``-term`` or ``-"phrase"`` excludes. Any other
 character, FTS operators and SQL included, is just text: it either becomes part of a
 term or, being punctuation, separates words. Queries are matched in OpenCC Simplified
@@ -46,31 +47,57 @@ class Term:
 
 @dataclass(frozen=True, slots=True)
 class Query:
+    """``required`` terms must all match, ``excluded`` none, and of each ``alternatives``
+    group (terms joined by ``OR``) at least one."""
+
     required: tuple[Term, ...] = ()
     excluded: tuple[Term, ...] = ()
+    alternatives: tuple[tuple[Term, ...], ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not self.required and not self.excluded
+        return not self.required and not self.excluded and not self.alternatives
+
+    @property
+    def wanted(self) -> tuple[Term, ...]:
+        """Every term a hit may contain (for highlighting and title ranking)."""
+        return self.required + tuple(term for group in self.alternatives for term in group)
+
+    @property
+    def groups(self) -> tuple[tuple[Term, ...], ...]:
+        """The positive conditions: each a group of which one term must match."""
+        return tuple((term,) for term in self.required) + self.alternatives
 
 
 def parse_query(text: str) -> Query:
     """Parse ``text``; raises :class:`QueryError` for a query with too many terms."""
-    required: list[Term] = []
+    groups: list[list[Term]] = []
     excluded: list[Term] = []
+    joining = False  # the last word was OR and a positive term precedes it
     for match in _TERM.finditer(to_simplified(text or "")):
         negated, phrase, word = match.groups()
-        if phrase is None and word == "AND":
+        if phrase is None and word in ("AND", "OR"):
+            joining = word == "OR" and bool(groups)
             continue
         term = make_term(phrase if phrase is not None else word)
-        if term is not None:
-            (excluded if negated else required).append(term)
-    if len(required) + len(excluded) > MAX_TERMS:
+        if term is None:
+            continue
+        if negated:
+            excluded.append(term)
+        elif joining:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        joining = False
+    count = sum(map(len, groups)) + len(excluded)
+    if count > MAX_TERMS:
         raise QueryError(
-            f"the query has {len(required) + len(excluded)} terms; at most {MAX_TERMS} are supported: "
+            f"the query has {count} terms; at most {MAX_TERMS} are supported: "
             'shorten it, or put a long passage in quotes to search it as one phrase'
         )
-    return Query(tuple(required), tuple(excluded))
+    required = tuple(group[0] for group in groups if len(group) == 1)
+    alternatives = tuple(tuple(dict.fromkeys(group)) for group in groups if len(group) > 1)
+    return Query(required, tuple(excluded), alternatives)
 
 
 def make_term(text: str) -> Term | None:
@@ -109,9 +136,9 @@ def found_in(query: Query, title: str, body: str) -> bool:
     def has(term: Term) -> bool:
         return term.needle in title or term.needle in body
 
-    return all(map(has, query.required)) and not any(map(has, query.excluded))
+    return all(any(map(has, group)) for group in query.groups) and not any(map(has, query.excluded))
 
 
 def title_hits(query: Query, title: str) -> int:
-    """How many required terms the normalised title contains (search ranks by this first)."""
-    return sum(term.needle in title for term in query.required)
+    """How many of the query's positive groups the normalised title matches (search ranks by this first)."""
+    return sum(any(term.needle in title for term in group) for group in query.groups)

@@ -2,7 +2,8 @@
 
 Ranking uses only what both databases compute identically: articles with more of the
 terms in their title first, then the newest. (bm25 and ts_rank disagree, and an
-archivist comparing a laptop copy with the server must see the same list.)
+archivist comparing a laptop copy with the server must see the same list.) Results come
+a page at a time (``offset``/``limit``) with the total, sorted by relevance or by date.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from archive.snippet import match_pattern, snippet
 from models.schema import Article, Site
 
 DEFAULT_LIMIT = 20
+#: Orders a search can be sorted in; ``relevance`` is newest first for a query without words.
+SORTS = ("relevance", "newest", "oldest")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +36,50 @@ class Hit:
     highlights: list[tuple[int, int]]
 
 
-def search(session: Session, filters: Filters, limit: int = DEFAULT_LIMIT) -> list[Hit]:
-    """The best ``limit`` matches of ``filters.query`` within the filters (newest first when
-    the query is empty)."""
-    rows = _ranked_rows(session, filters, limit)
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of hits: ``hits`` are matches ``offset + 1`` to ``offset + len(hits)`` of ``total``."""
+
+    hits: list[Hit]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def first(self) -> int:
+        """1-based position of the first hit shown (0 when none is)."""
+        return self.offset + 1 if self.hits else 0
+
+    @property
+    def last(self) -> int:
+        return self.offset + len(self.hits)
+
+    @property
+    def more(self) -> bool:
+        return self.last < self.total
+
+
+def search_page(
+    session: Session, filters: Filters, limit: int = DEFAULT_LIMIT, offset: int = 0, sort: str = "relevance"
+) -> SearchPage:
+    """The hits ``offset`` to ``offset + limit`` and how many there are in all."""
+    return SearchPage(search(session, filters, limit, offset, sort), count(session, filters), offset, limit)
+
+
+def count(session: Session, filters: Filters, *conditions: ColumnElement[bool]) -> int:
+    """How many articles match ``filters`` (query included) and ``conditions``."""
+    matched = select_articles(session, filters, Article.id).where(*conditions).subquery()
+    return session.scalar(select(func.count()).select_from(matched)) or 0
+
+
+def search(
+    session: Session, filters: Filters, limit: int = DEFAULT_LIMIT, offset: int = 0, sort: str = "relevance"
+) -> list[Hit]:
+    """Matches ``offset`` to ``offset + limit`` of ``filters.query`` within the filters, in
+    ``sort`` order (:data:`SORTS`; relevance is newest first when the query has no words)."""
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
+    rows = _ranked_rows(session, filters, limit, offset, sort)
     # Bodies are read only for the page of hits, not carried through the sort.
     bodies = dict(
         (id_, (body, simplified))
@@ -44,7 +87,7 @@ def search(session: Session, filters: Filters, limit: int = DEFAULT_LIMIT) -> li
             select(Article.id, Article.body, Article.body_simplified).where(Article.id.in_([row[0] for row in rows]))
         )
     )
-    pattern = match_pattern(term.runs for term in filters.query.required)
+    pattern = match_pattern(term.runs for term in filters.query.wanted)
     hits = []
     for id_, title, published_at, site, url in rows:
         text, spans = snippet(*bodies[id_], pattern)
@@ -52,34 +95,55 @@ def search(session: Session, filters: Filters, limit: int = DEFAULT_LIMIT) -> li
     return hits
 
 
-def _ranked_rows(session: Session, filters: Filters, limit: int) -> list[Row]:
-    """The page of (id, title, published_at, site, url) in rank order, in two steps so
-    that no step scores every candidate (a 1-character term matches most articles):
+_ORDERS = {
+    "newest": (Article.published_at.desc().nulls_last(), Article.id.desc()),
+    "oldest": (Article.published_at.asc().nulls_last(), Article.id.asc()),
+}
+#: The same orders through ``coalesce(x, NULL)``: same result, but it hides the date index
+#: from the planner, so a few matches are read and sorted instead of walking every date.
+_SORTED_ORDERS = {
+    "newest": (func.coalesce(Article.published_at, None).desc().nulls_last(), Article.id.desc()),
+    "oldest": (func.coalesce(Article.published_at, None).asc().nulls_last(), Article.id.asc()),
+}
+
+
+def _ranked_rows(session: Session, filters: Filters, limit: int, offset: int, sort: str) -> list[Row]:
+    """The page of (id, title, published_at, site, url) in order, in two steps for relevance
+    so that no step scores every candidate (a 1-character term matches most articles):
     first the articles with a title hit, found through the title index and ranked by
-    their number of title hits; then, if the page is not full, the rest newest first:
-    read from the date index, stopping when the page is full, if many articles match
-    (:func:`archive.filters.matches_many`), else by sorting the few matches."""
+    their number of title hits; then, if the page is not full, the rest newest first."""
     dialect = session.get_bind().dialect.name
-    newest = (Article.published_at.desc().nulls_last(), Article.id.desc())
-
-    def page(
-        *conditions: ColumnElement[bool], order: tuple[ColumnElement[object], ...], size: int, plan: TokenPlan
-    ) -> list[Row]:
-        statement = select_articles(session, filters, *_HIT_COLUMNS, plan=plan)
-        return list(session.execute(statement.where(*conditions).order_by(*order).limit(size)).all())
-
-    if not filters.query.required:
-        return page(order=newest, size=limit, plan="list")
-    titled = [in_title(term, dialect) for term in filters.query.required]
-    title_hits = sum((case((found, 1), else_=0) for found in titled), literal(0, Integer))
-    rows = page(or_(*titled), order=(title_hits.desc(), *newest), size=limit, plan="filter")
+    query = filters.query
+    if sort != "relevance" or not query.groups:
+        return _by_date(session, filters, "oldest" if sort == "oldest" else "newest", offset, limit)
+    titled = or_(*(or_(*(in_title(term, dialect) for term in group)) for group in query.groups))
+    title_hits = sum(
+        (case((or_(*(in_title(term, dialect) for term in group)), 1), else_=0) for group in query.groups),
+        literal(0, Integer),
+    )
+    statement = select_articles(session, filters, *_HIT_COLUMNS, plan="filter").where(titled)
+    rows = list(session.execute(statement.order_by(title_hits.desc(), *_ORDERS["newest"]).offset(offset).limit(limit)))
     if len(rows) < limit:
-        if matches_many(session, filters):  # walk the date index, testing articles until the page is full
-            rows += page(not_(or_(*titled)), order=newest, size=limit - len(rows), plan="probe")
-        else:  # read the few matches and sort them; coalesce(x, NULL) keeps the order but hides the date index
-            in_order = (func.coalesce(Article.published_at, None).desc().nulls_last(), Article.id.desc())
-            rows += page(not_(or_(*titled)), order=in_order, size=limit - len(rows), plan="list")
+        # The rest start after the last title hit: at 0 when this page holds title hits.
+        skip = 0 if rows or not offset else max(0, offset - count(session, filters, titled))
+        rows += _by_date(session, filters, "newest", skip, limit - len(rows), not_(titled))
     return rows
+
+
+def _by_date(
+    session: Session, filters: Filters, order: str, offset: int, limit: int, *conditions: ColumnElement[bool]
+) -> list[Row]:
+    """Matches in date order: read from the date index, stopping when the page is full, if
+    many articles match (:func:`archive.filters.matches_many`) or there is no query; else
+    by sorting the few matches."""
+    if not filters.query.required and not filters.query.alternatives:
+        plan, orders = "list", _ORDERS
+    elif matches_many(session, filters):
+        plan, orders = "probe", _ORDERS
+    else:
+        plan, orders = "list", _SORTED_ORDERS
+    statement = select_articles(session, filters, *_HIT_COLUMNS, plan=plan).where(*conditions)
+    return list(session.execute(statement.order_by(*orders[order]).offset(offset).limit(limit)))
 
 
 _HIT_COLUMNS = (Article.id, Article.title, Article.published_at, Site.name, Article.canonical_url)

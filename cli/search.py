@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.filters import SCRIPTS, Filters, parse_day
 from archive.query import QueryError, parse_query
-from archive.search import DEFAULT_LIMIT, Hit, search
+from archive.search import DEFAULT_LIMIT, SORTS, Hit, SearchPage, search_page
 from archive.snippet import mark
 from models.engine import database_url, make_engine, session_factory
 from models.errors import unavailable
@@ -34,7 +34,8 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", help="source (来源) containing this text")
     parser.add_argument("--author", help="credited author, exact name in either script")
     parser.add_argument("--editor", help="credited editor, exact name in either script")
-    parser.add_argument("--script", choices=SCRIPTS, help="only articles published in this script")
+    parser.add_argument("--script", choices=SCRIPTS,
+                        help="only articles published in this script (their text or a mirror of it)")
 
 
 def filters_from_args(args: argparse.Namespace, query: str) -> Filters:
@@ -70,14 +71,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "search",
         help="find articles by words, dates, sites, sources and people",
         description=(
-            'Terms must all match; "quoted words" are a phrase, -term excludes. Traditional and '
-            "Simplified match each other. With no QUERY, filtered articles are listed newest first."
+            'Terms must all match; a OR b matches either; "quoted words" are a phrase, -term excludes. '
+            "Traditional and Simplified match each other. With no QUERY, filtered articles are listed "
+            "newest first. The output ends with the total: showing 21–40 of 95."
         ),
     )
     parser.add_argument("query", nargs="?", default="", metavar="QUERY")
     add_filter_arguments(parser)
-    parser.add_argument("--limit", type=_positive, default=DEFAULT_LIMIT, help=f"at most N hits (default {DEFAULT_LIMIT})")
-    parser.add_argument("--json", action="store_true", help="print one JSON object per hit")
+    parser.add_argument("--limit", type=_positive, default=DEFAULT_LIMIT,
+                        help=f"hits per page (default {DEFAULT_LIMIT})")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--page", type=_positive, metavar="N", help="show page N of the hits (1 is the first)")
+    where.add_argument("--offset", type=_count, metavar="N", help="skip the first N hits")
+    parser.add_argument("--sort", choices=SORTS, default="relevance",
+                        help="relevance (title hits first, then newest; the default), newest or oldest")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object per hit, each with its position and the total")
     parser.set_defaults(func=command)
 
 
@@ -87,24 +96,39 @@ def command(args: argparse.Namespace) -> int:
     except QueryError as exc:
         print(f"newsarchive search: {exc}", file=sys.stderr)
         return 2
-    hits = with_archive("search", args, lambda sessions: _search(sessions, filters, args.limit))
-    if hits is None:
+    offset = args.offset if args.offset is not None else ((args.page or 1) - 1) * args.limit
+    found = with_archive("search", args, lambda sessions: _search(sessions, filters, args.limit, offset, args.sort))
+    if found is None:
         return 1
-    for hit in hits:
-        print(_json(hit) if args.json else _text(hit, _ANSI if sys.stdout.isatty() else _PLAIN))
-    if not hits and not args.json:
-        print("no matching articles", file=sys.stderr)
+    for position, hit in enumerate(found.hits, start=found.first):
+        print(_json(hit, position, found.total) if args.json else _text(hit, _ANSI if sys.stdout.isatty() else _PLAIN))
+    if not args.json:
+        print(_footer(found) if found.total else "no matching articles",
+              file=sys.stdout if found.total else sys.stderr)
     return 0
 
 
-def _search(sessions: sessionmaker[Session], filters: Filters, limit: int) -> list[Hit]:
+def _search(sessions: sessionmaker[Session], filters: Filters, limit: int, offset: int, sort: str) -> SearchPage:
     with sessions() as session:
-        return search(session, filters, limit)
+        return search_page(session, filters, limit, offset, sort)
 
 
-def _json(hit: Hit) -> str:
+def _footer(found: SearchPage) -> str:
+    """``showing 21–40 of 95`` and how to see more."""
+    if not found.hits:
+        return f"no hits from {found.offset + 1} on: there are {found.total} (try --page 1)"
+    if not found.more:
+        return f"showing {found.first}–{found.last} of {found.total}"
+    on_a_page = found.offset % found.limit == 0
+    more = f"--page {found.offset // found.limit + 2}" if on_a_page else f"--offset {found.last}"
+    return f"showing {found.first}–{found.last} of {found.total} ({more} for more)"
+
+
+def _json(hit: Hit, position: int, total: int) -> str:
     return json.dumps(
         {
+            "position": position,
+            "total": total,
             "id": hit.article_id,
             "title": hit.title,
             "published_at": hit.published_at.isoformat() if hit.published_at else None,
@@ -127,6 +151,12 @@ def _day(value: str) -> date:
         return parse_day(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _count(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"invalid count {value[:40]!r}: give a whole number, 0 or more")
+    return int(value)
 
 
 def _positive(value: str) -> int:

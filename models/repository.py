@@ -221,7 +221,7 @@ class _ArticleBatch:
         self.current_items: dict[Article, dict[str, Any]] = {}
         #: Site name of each article's newest text; ids are assigned once names are known.
         self.site_names: dict[Article, str] = {}
-        self.new_urls: list[tuple[str, Article]] = []
+        self.new_urls: list[tuple[str, Article, str]] = []
         self.credits: dict[Article, list[tuple[str, int, str]]] = {}
         self.capture_ids: dict[str, int] = {}
 
@@ -309,7 +309,7 @@ class _ArticleBatch:
         for url in p.urls:
             if url not in self.by_url:
                 self.by_url[url] = article
-                self.new_urls.append((url, article))
+                self.new_urls.append((url, article, p.item.script))
         return outcome, article, promoted
 
     def _holder(self, digest: str) -> Article | None:
@@ -384,7 +384,9 @@ class _ArticleBatch:
             for article, credits in self.credits.items()
             for role, position, name in credits
         ])
-        _insert(session, ArticleUrl, [{"url": url, "article_id": article.id} for url, article in self.new_urls])
+        _insert(session, ArticleUrl, [
+            {"url": url, "article_id": article.id, "script": script} for url, article, script in self.new_urls
+        ])
 
 
 def _pending(item: ArticleItem) -> _Pending:

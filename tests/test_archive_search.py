@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from opencc import OpenCC
 from sqlalchemy import func, select, text
 
 from archive.filters import Filters, parse_day
 from archive.index_tables import FTS_TABLE, TITLE_FTS_TABLE
 from archive.query import parse_query
-from archive.search import search
+from archive.search import search, search_page
 from models.schema import Article
 from models.search_index import index_articles, rebuild
 from tests.archive_items import make_article
@@ -166,3 +167,61 @@ def test_a_page_filled_by_title_hits_stops_there(shared):
     with shared() as session:
         hits = search(session, Filters(query=parse_query("南通")), limit=1)
     assert [hit.url for hit in hits] == [NANTONG]  # a title hit, though Hong Kong's body match is newer
+
+
+def _page(sessions, query="", **options):
+    with sessions() as session:
+        return search_page(session, Filters(query=parse_query(query)), **options)
+
+
+def test_a_page_of_hits_comes_with_the_total_and_its_place_in_it(shared):
+    first, second = _page(shared, limit=3), _page(shared, limit=3, offset=3)
+    assert first.total == second.total == 4
+    assert [hit.url for hit in first.hits + second.hits] == [FORUM, HONGKONG, NANTONG, SUZHOU]
+    assert (first.first, first.last, first.more) == (1, 3, True)
+    assert (second.first, second.last, second.more) == (4, 4, False)
+
+
+@pytest.mark.parametrize("query", ["南通", "通"])
+def test_paging_a_ranked_query_goes_on_after_the_title_hits(shared, query):
+    pages = [[hit.url for hit in _page(shared, query, limit=1, offset=offset).hits] for offset in range(3)]
+    assert pages == [[NANTONG], [HONGKONG], []]
+    assert _page(shared, query, limit=1, offset=2).total == 2
+
+
+def test_sorting_by_date_overrides_title_ranking(shared):
+    assert [hit.url for hit in _page(shared, "南通", sort="newest").hits] == [HONGKONG, NANTONG]
+    assert [hit.url for hit in _page(shared, "南通", sort="oldest").hits] == [NANTONG, HONGKONG]
+    assert [hit.url for hit in _page(shared, sort="oldest").hits] == [SUZHOU, NANTONG, HONGKONG, FORUM]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("人才 OR AI", {SUZHOU, FORUM}),
+        ("人才 OR gpt-4 OR 香港", {SUZHOU, FORUM, HONGKONG}),
+        ("南通 OR AI 产业", {NANTONG, HONGKONG}),  # OR binds its neighbours; 产业 is still required
+        ("AI OR 人才 -苏州", {FORUM}),
+        ('"产业发展" OR "GPT-4模型"', {NANTONG, FORUM}),
+    ],
+)
+def test_or_matches_either_of_its_neighbours(shared, query, expected):
+    found = _page(shared, query, limit=10)
+    assert {hit.url for hit in found.hits} == expected
+    assert found.total == len(expected)
+
+
+def test_a_title_hit_on_either_side_of_or_ranks_first(shared):
+    # NANTONG and SUZHOU have a term in their title; HONGKONG, newer, only in its body
+    assert [hit.url for hit in _page(shared, "南通 OR 人才").hits] == [NANTONG, SUZHOU, HONGKONG]
+
+
+def test_an_article_with_a_traditional_mirror_is_found_as_published_in_traditional(archive):
+    original = make_article("https://js.people.com.cn/n2/2022/0213/c360301-9.html")
+    traditional = OpenCC("s2t").convert
+    mirror = make_article("https://www.people.com.cn/BIG5/n2/2022/0213/c360301-9.html",
+                          title=traditional(original.title), body=traditional(original.body))
+    [article_id, mirror_id] = store(archive, [original, mirror])
+    assert mirror_id == article_id  # one article, the mirror one of its URLs
+    assert _urls(_search(archive, script="zh-Hant")) == {HONGKONG, original.url}
+    assert original.url in _urls(_search(archive, script="zh-Hans"))  # its own text is Simplified

@@ -57,3 +57,30 @@ def test_index_rebuild(db, capsys):
     assert "indexed 4 articles" in capsys.readouterr().err
     assert main(["--db", db, "search", "南通", "--json"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 2
+
+
+def test_text_output_ends_with_the_total_and_how_to_see_more(db, capsys):
+    assert main(["--db", db, "search", "--limit", "3"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "showing 1–3 of 4 (--page 2 for more)"
+    assert main(["--db", db, "search", "--limit", "3", "--page", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1] == "showing 4–4 of 4" and "苏州人才政策" in out
+
+
+def test_an_offset_past_the_end_says_how_many_there_are(db, capsys):
+    assert main(["--db", db, "search", "南通", "--offset", "5"]) == 0
+    assert "there are 2" in capsys.readouterr().out
+
+
+def test_json_hits_carry_their_position_and_the_total(db, capsys):
+    assert main(["--db", db, "search", "南通 OR 人才", "--sort", "oldest", "--offset", "1", "--json"]) == 0
+    hits = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(hit["position"], hit["total"]) for hit in hits] == [(2, 3), (3, 3)]
+    assert [hit["url"] for hit in hits] == [NANTONG, HONGKONG]
+
+
+def test_page_and_offset_cannot_both_be_given(db, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--db", db, "search", "--page", "2", "--offset", "3"])
+    assert exit_.value.code == 2
+    assert "not allowed with" in capsys.readouterr().err
