@@ -46,6 +46,10 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+#: Scrapy's RemoteControl runs Python code sent to it over HTTP and leaves token files behind.
+REMOTE_CONTROL_ENABLED = False
+#: Only http and https are ever fetched (see crawler/gate.py): a page must not make us read local files.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 15.0
 FEED_EXPORT_ENCODING = "utf-8"
@@ -55,6 +59,7 @@ SPIDER_MIDDLEWARES = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.gate.RequestGate": 10,
     "operations.incremental.IncrementalMiddleware": 50,
     "crawler.size_limits.PageSizeMiddleware": 580,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,

@@ -21,7 +21,7 @@ from models.engine import upgrade_to_head
 from models.errors import error_reason
 from tests.services import unavailable
 
-__all__ = ["db_url", "migrated_db_url", "postgres_database_url"]
+__all__ = ["db_url", "migrated_db_url", "empty_database_url", "postgres_database_url"]
 
 #: Server used for PostgreSQL tests; override with $NEWSARCHIVE_TEST_POSTGRES_URL.
 POSTGRES_URL = environment("NEWSARCHIVE_TEST_POSTGRES_URL")
@@ -65,6 +65,12 @@ def _fresh_schema(database_url: str) -> str:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty archive database URL: a SQLite file in ``tmp_path``, or a fresh PostgreSQL schema."""
+    return empty_database_url(request, tmp_path)
+
+
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """For a module-scoped fixture parametrised like ``db_url`` (one crawl shared by several
+    tests): an empty database of kind ``request.param``."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'archive.db'}"
     return _fresh_schema(request.getfixturevalue("postgres_database_url"))

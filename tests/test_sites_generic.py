@@ -46,6 +46,15 @@ def test_pager_lines_never_reach_the_body():
     assert result.page_urls == ["https://news.example.cn/a/7.html", "https://news.example.cn/a/7_2.html"]
 
 
+@pytest.mark.parametrize("second", ["http://localhost:8902/a/7_2.html", "file:///a/7_2.html",
+                                    "https://evil.example/a/7_2.html"])
+def test_a_pager_link_to_another_host_or_a_file_is_not_a_page_of_the_article(second: str) -> None:
+    html = (FIXTURES / "paged_article.html").read_bytes().replace(b'"/a/7_2.html"', f'"{second}"'.encode())
+    result = extract("https://news.example.cn/a/7.html", html)
+    assert isinstance(result, Article)
+    assert result.page_urls == ["https://news.example.cn/a/7.html"]
+
+
 def page(head: str, body: str) -> Article:
     """A minimal article page around ``head`` (headline block) with a fixed body paragraph."""
     html = (

@@ -38,7 +38,7 @@ from crawler.parsing.text import (
     is_pager_line,
     link_density,
 )
-from crawler.parsing.urls import canonicalize, join_url
+from crawler.parsing.urls import canonical_host, canonicalize, join_url
 
 T = TypeVar("T")
 
@@ -924,8 +924,11 @@ def _is_dateline(text: str) -> bool:
 
 
 def _same_stem(a: str, b: str) -> bool:
-    """Two URLs of pages of one article share the path up to a ``-2``/``_2`` page suffix."""
-    return _PAGE_STEM.sub("", urlsplit(a).path) == _PAGE_STEM.sub("", urlsplit(b).path)
+    """Two URLs of pages of one article share the host and the path up to a ``-2``/``_2`` page suffix
+    (a "next page" on another host, or a ``file:`` URL, is someone else's page, never ours to merge)."""
+    pa, pb = urlsplit(a), urlsplit(b)
+    return (canonical_host(pa.hostname or ""), pa.port) == (canonical_host(pb.hostname or ""), pb.port) \
+        and _PAGE_STEM.sub("", pa.path) == _PAGE_STEM.sub("", pb.path)
 
 
 def _union(groups: Iterable[list[str]]) -> list[str]:

@@ -17,6 +17,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.cpu import cpu_time
+from crawler.gate import sites_of
 from crawler.items import Article, NotArticle
 from crawler.sites.pagination import merge_pages
 from crawler.sites.registry import extract
@@ -67,6 +68,11 @@ class ArchiveSpider(scrapy.Spider):
     #: (the replica on 127.0.0.1 imitates people.com.cn, say).
     site_template: str | None = None
 
+    #: Whether requests may go to loopback, private or link-local addresses (see
+    #: :mod:`crawler.gate`). Spiders of known sites may (their ``base_url`` is the
+    #: operator's choice); ``generic`` only when its start URL is such an address.
+    private_addresses_allowed: bool = True
+
     def __init__(self, *args: Any, since: str | None = None, until: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.since = parse_day(since, "since")
@@ -88,6 +94,13 @@ class ArchiveSpider(scrapy.Spider):
             }.items():
                 crawler.settings.set(name, value, priority="spider")
         return spider
+
+    @property
+    def allowed_sites(self) -> frozenset[str]:
+        """The sites this crawl may fetch from; :class:`crawler.gate.RequestGate` refuses every
+        other host, redirects and pager links included. By default the sites of
+        ``allowed_domains``, which each spider sets from its site table or ``base_url``."""
+        return sites_of(getattr(self, "allowed_domains", None) or ())
 
     def in_bounds(self, day: date | None) -> bool:
         """Whether an article of this day belongs to the crawl (unknown days do)."""

@@ -16,6 +16,8 @@ fetched as articles, so a re-crawl skips those already archived (operations.incr
 with ``since`` / ``until`` an announced page whose sitemap ``lastmod`` or feed date is
 outside the bounds is not fetched, nor a sitemap whose ``lastmod`` is before ``since``,
 and an article whose own date is outside them is not stored.
+Addresses on this machine or a private network (127.0.0.1, 10.…, 192.168.…, link-local)
+are never fetched unless the start URL is one itself (a local copy): see ``crawler/gate.py``.
 
 Arguments (``-a name=value``):
 
@@ -47,6 +49,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 
+from crawler.gate import is_private_address
 from crawler.items import Article
 from crawler.spiders.base import ArchiveSpider
 from crawler.spiders.discovery import feeds_linked, read_feed, read_sitemap, sitemaps_in_robots
@@ -77,7 +80,10 @@ class GenericSpider(ArchiveSpider):
         self.sitemap_urls = _url_list(sitemaps, "sitemaps")
         self.feed_urls = _url_list(feeds, "feeds")
         self.site_template = template or None
-        self.allowed_domains = [host]
+        # the operator's sitemaps and feeds may live on another host; pages are followed on the start host only
+        given = [urlsplit(url).hostname or host for url in (*self.sitemap_urls, *self.feed_urls)]
+        self.allowed_domains = list(dict.fromkeys([host, *given]))
+        self.private_addresses_allowed = is_private_address(host)  # a local copy; else never our own network
         # LinkExtractor compares domains with the URL's netloc, port included (the local replica has one)
         netloc = urlsplit(start_url).netloc.lower()
         self.links = LinkExtractor(allow=[pattern.pattern] if pattern else (), allow_domains=[netloc], unique=True)
