@@ -127,7 +127,7 @@ class ArticleUrl(Base):
     url: Mapped[str] = mapped_column(String(URL_LENGTH), unique=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), index=True)
     #: What this URL served: ``zh-Hant`` for a Traditional mirror of a Simplified article;
-    #: NULL for URLs stored before migration 0007 (unknown).
+    #: NULL for URLs stored before migration 0008 (unknown).
     script: Mapped[str | None] = mapped_column(String(16))
 
 

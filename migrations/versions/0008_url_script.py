@@ -1,7 +1,7 @@
 """url script: the script (zh-Hans or zh-Hant) each article URL was published in
 
-Revision ID: 0007_url_script
-Revises: 0006_capture_offload
+Revision ID: 0008_url_script
+Revises: 0007_safekeeping
 Create Date: 2026-12-03
 
 A Traditional mirror of a Simplified article is stored as another URL of the same article
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_url_script"
-down_revision: str | Sequence[str] | None = "0006_capture_offload"
+revision: str = "0008_url_script"
+down_revision: str | Sequence[str] | None = "0007_safekeeping"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
