@@ -27,6 +27,7 @@ PROBLEM_KINDS = (
     "oversized",  # the page was larger than NEWSARCHIVE_PAGE_MAXSIZE and was kept cut to that size
     "bad_characters",  # NUL or unpaired surrogate characters removed: no database stores them
     "over_long",  # a value longer than its archive column (a URL, a name) left out
+    "parser_limit",  # libxml2 hit a resource limit (nesting depth) reading the page; text may be missing
 )
 
 

@@ -1,10 +1,11 @@
 """decode_html reads bytes by what they are, whatever the page declares."""
 
 import codecs
+import gzip
 
 import pytest
 
-from crawler.parsing.encoding import _common_characters, _is_common, decode_html, declared_charsets
+from crawler.parsing.encoding import _common_characters, _is_common, decode_html, declared_charsets, looks_binary
 
 SIMPLIFIED = "<html><head><meta charset=gb2312></head><body>江苏多地要求中高风险地区师生员工暂不返校。来源：新华日报</body></html>"
 TRADITIONAL = "<html><body>春節前夕，大批港澳同胞經口岸返回內地與家人團聚。來源：香港文匯報 責編：黃小華</body></html>"
@@ -68,3 +69,17 @@ def test_declarations_are_read_in_page_order_whatever_their_case():
 def test_the_common_character_table_is_what_the_codec_test_accepts():
     table = _common_characters()
     assert table == {chr(c) for c in range(0x2E80, 0x10000) if not 0xD800 <= c < 0xE000 and _is_common(chr(c))}
+
+
+def test_a_stray_nul_in_a_text_page_does_not_make_it_binary():
+    page = SIMPLIFIED.replace("<head>", "<head><title>标\x00题</title>").encode("utf-8")
+    assert not looks_binary(page)
+    assert not looks_binary(b"\x00" * 3 + page)
+
+
+def test_image_and_compressed_bytes_are_binary():
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06\x00\x00\x00"
+    assert looks_binary(png)
+    assert looks_binary(gzip.compress(SIMPLIFIED.encode("utf-8") * 20))
+    assert looks_binary(SIMPLIFIED.encode("utf-16-le"))  # UTF-16 without a byte-order mark
+    assert not looks_binary(codecs.BOM_UTF16_LE + SIMPLIFIED.encode("utf-16-le"))

@@ -64,3 +64,24 @@ def test_a_closing_tag_in_the_last_4_kb_marks_a_complete_download():
     # a closing tag further from the end than 4 KB does not count
     padded = page.replace(b"</body>", b"").replace(b"</html>", b"</html>" + b"<p>x</p>" * 600)
     assert any(p.kind == "truncated" for p in extract(URL, padded).problems)
+
+
+def test_an_article_inside_300_unclosed_font_tags_is_read_whole() -> None:
+    whole = extract(URL, FIXTURE.encode("utf-8"))
+    deep = extract(URL, FIXTURE.replace("<body>", "<body>" + "<font size=3>" * 300, 1).encode("utf-8"))
+    assert isinstance(whole, Article) and isinstance(deep, Article)
+    assert deep.body == whole.body and len(deep.body) > 50
+    assert deep.title == whole.title
+
+
+def test_a_stray_nul_in_the_title_does_not_make_an_article_binary() -> None:
+    page = FIXTURE.replace("<title>", "<title>\x00", 1).encode("utf-8")
+    assert page.index(b"\x00") < 1024
+    result = extract(URL, page)
+    assert isinstance(result, Article) and result.body == extract(URL, FIXTURE.encode("utf-8")).body
+
+
+def test_an_article_nested_past_the_parsers_limit_keeps_its_text_and_says_so() -> None:
+    result = extract(URL, FIXTURE.replace("<body>", "<body>" + "<font size=3>" * 3000, 1).encode("utf-8"))
+    assert isinstance(result, Article) and len(result.body) > 50
+    assert "parser_limit" in [p.kind for p in result.problems]

@@ -64,6 +64,28 @@ _SAMPLE_CHARS = 3000
 _CJK_RUNS = re.compile(r"[\u2e80-\U0010ffff]+")
 
 
+#: WHATWG MIME sniffing's "binary data bytes": control bytes no text page holds.
+_BINARY_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+#: How much of the body is looked at, and the share of binary data bytes from which it is binary data.
+_BINARY_SAMPLE = 1024
+_BINARY_SHARE = 0.05
+
+
+def looks_binary(body: bytes) -> bool:
+    """Whether ``body`` is binary data (an image, an archive) rather than a text page.
+
+    Compressed and image data hold a control byte in every eight or so; a text page holds
+    none, except a stray NUL or two that a CMS let into a ``<title>``, which must not cost
+    the page. So the share of such bytes in the first KB decides, not their presence.
+    UTF-16 and UTF-32 text with a byte-order mark is text.
+    """
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    head = body[:_BINARY_SAMPLE]
+    binary = len(head) - len(head.translate(None, _BINARY_BYTES))
+    return binary > _BINARY_SHARE * len(head)
+
+
 @dataclass(slots=True)
 class Decoded:
     """Page text plus the codec that produced it and anything that went wrong."""

@@ -187,7 +187,7 @@ class GenericArticlePage:
         self.encoding = encoding
         self.problems: list[Problem] = []
         self._answers: dict[Callable[..., Any] | tuple[Callable[..., Any], tuple[Any, ...]], Any] = {}
-        self.root = parse_html(html) if isinstance(html, str) else html
+        self.root = parse_html(html, self.problems) if isinstance(html, str) else html
         self._wrapper_title = wrapper_title(html) if isinstance(html, str) else ""
         self.meta = meta_tags(self.root)
         self.json_ld = json_ld(self.root)

@@ -14,7 +14,7 @@ import re
 from urllib.parse import urlsplit
 
 from crawler.items import Article, NotArticle
-from crawler.parsing.encoding import decode_html
+from crawler.parsing.encoding import decode_html, looks_binary
 from crawler.sites.epaper import EpaperPage
 from crawler.sites.generic import GenericArticlePage
 from crawler.sites.people import PeoplePage
@@ -89,7 +89,7 @@ def _extract(
 ) -> Article | NotArticle:
     if not body or body.isspace():
         return NotArticle(url=url, reason="the page is empty")
-    if b"\x00" in body[:1024] and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if looks_binary(body):
         return NotArticle(url=url, reason="the response is binary data, not an HTML page")
     decoded = decode_html(body, declared_encoding)
     try:
