@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from models.engine import database_url, make_engine, session_factory
 from models.errors import unavailable
 from models.repository import article_stats
+from operations.figures import not_articles_line
 from pipelines.spool import DEFAULT_SPOOL_DIR, Spool
 
 
@@ -50,6 +51,8 @@ def command(args: argparse.Namespace) -> int:
     if last:
         print(f"last crawl  #{last.get('id')} {last.get('spider')} {last.get('outcome')} "
               f"started {last.get('started_at')} finished {last.get('finished_at')}")
+        print(f"  {not_articles_line(last.get('not_articles') or {})}"
+              " (captures kept: `newsarchive reparse` re-reads them)")
     return 0
 
 

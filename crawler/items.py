@@ -179,6 +179,11 @@ class NotArticle:
     url: str
     reason: str
 
+    @property
+    def kind(self) -> str:
+        """The reason's head, short enough to count by (``a list page``, ``a login page``)."""
+        return self.reason.split(":", 1)[0].split("(", 1)[0].strip()[:60] or "unknown"
+
 
 @dataclass(slots=True)
 class Capture:

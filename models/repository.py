@@ -665,4 +665,7 @@ def _job_dict(job: CrawlJob) -> dict[str, Any]:
         "outcome": job.outcome,
         "pid": job.pid,
         "host": job.host,
+        #: pages the crawl rejected as not articles, by reason (the counts of ``newsarchive/not_article/reason/…``)
+        "not_articles": {k.rsplit("/", 1)[1]: v for k, v in (job.stats or {}).items()
+                         if k.startswith("newsarchive/not_article/reason/")},
     }

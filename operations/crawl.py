@@ -15,6 +15,7 @@ from typing import Any
 
 from crawler.default_settings import read
 from models.engine import ArchiveUnavailable, check_writable, database_url, upgrade_to_head
+from operations.figures import figures
 from operations.resume import JobBusy, JobFolder, job_path, open_job_folder
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ def summary_lines(result: CrawlResult) -> list[str]:
         f"  articles changed   {v('newsarchive/articles/changed')}",
         f"  articles unchanged {v('newsarchive/articles/unchanged')}",
         f"  duplicates         {v('newsarchive/articles/duplicate')}",
-        f"  not articles       {v('newsarchive/not_article')}",
+        f"  not articles       {figures(result.stats).not_articles_line}",
         f"  multi-page merged  {v('newsarchive/multipage_articles')}",
         f"  problems           {', '.join(f'{k} {n}' for k, n in sorted(problems.items())) or 'none'}",
         f"  HTTP errors        {', '.join(f'{k}: {n}' for k, n in sorted(http_errors.items())) or 'none'}",

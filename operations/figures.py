@@ -17,6 +17,8 @@ ARTICLE_OUTCOMES = ("new", "changed", "unchanged", "duplicate")
 COVERAGE_FIELDS = ("title", "published_at", "source", "authors", "editors", "body", "breadcrumbs")
 #: Stats key counting the articles the coverage figures are out of.
 FIELDS_TOTAL = "newsarchive/fields/articles"
+#: Pages judged not to be articles, counted by reason (``newsarchive/not_article/reason/<kind>``).
+NOT_ARTICLE_REASONS = "newsarchive/not_article/reason/"
 #: Requests dropped on purpose (incremental skips) count as downloader exceptions in Scrapy.
 _SKIPS = "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest"
 
@@ -38,6 +40,12 @@ class Figures:
     not_modified: int
     coverage: dict[str, float] = field(default_factory=dict)
     coverage_sample: int = 0
+    #: Pages rejected as not articles, by reason (their captures are kept for reparse).
+    not_articles: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def not_articles_line(self) -> str:
+        return not_articles_line(self.not_articles)
 
     @property
     def articles_stored(self) -> int:
@@ -64,6 +72,15 @@ class Figures:
         return errors / self.requests if self.requests else 0.0
 
 
+def not_articles_line(counts: Mapping[str, int]) -> str:
+    """``N pages rejected as not articles: reasons a list page 3, a login page 1`` from counts by reason."""
+    total = sum(counts.values())
+    if not total:
+        return "no pages rejected as not articles"
+    reasons = ", ".join(f"{k} {n}" for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return f"{total} pages rejected as not articles: reasons {reasons}"
+
+
 def figures(stats: Mapping[str, Any]) -> Figures:
     """Read :class:`Figures` from a Scrapy stats dict (live or as stored on a job)."""
     articles = {outcome: int(stats.get(f"newsarchive/articles/{outcome}", 0)) for outcome in ARTICLE_OUTCOMES}
@@ -81,6 +98,7 @@ def figures(stats: Mapping[str, Any]) -> Figures:
         not_modified=int(stats.get("newsarchive/incremental/not_modified", 0)),
         coverage=coverage,
         coverage_sample=total,
+        not_articles=_by_suffix(stats, NOT_ARTICLE_REASONS),
     )
 
 
@@ -97,4 +115,5 @@ def figure_lines(f: Figures) -> list[str]:
         f"  problems        {problems}",
         f"  HTTP errors     {errors}; download errors {f.download_errors}",
         f"  field coverage  {coverage}",
+        f"  not articles    {f.not_articles_line}",
     ]

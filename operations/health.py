@@ -11,6 +11,7 @@ the same schedule, or of the same spider and arguments) and with fixed limits:
 ``coverage``        no field's coverage more than ``NEWSARCHIVE_HEALTH_COVERAGE_DROP``
                     below its median in those runs, judged only when both
                     sides fetched ≥ ``NEWSARCHIVE_HEALTH_MIN_SAMPLE`` articles
+``not_articles``    never fails: how many pages were rejected as not articles, by reason
 ``error_rate``      HTTP errors and failed downloads ≤ ``NEWSARCHIVE_HEALTH_MAX_ERROR_RATE``
                     of requests, judged from ``NEWSARCHIVE_HEALTH_MIN_REQUESTS``
                     requests on (one dead link in a quiet re-crawl is no alarm)
@@ -83,6 +84,7 @@ def run_checks(current: Figures, history: list[Figures], limits: Thresholds) -> 
         _items(current, recent, limits),
         _coverage(current, recent, limits),
         _error_rate(current, limits),
+        _not_articles(current),
     ]
 
 
@@ -142,6 +144,12 @@ def _error_rate(current: Figures, limits: Thresholds) -> CheckResult:
         f"error rate {rate:.1%} above {limits.max_error_rate:.0%}: see the HTTP errors by status; "
         "many 403/429 mean the crawler is being blocked (slow it down), 404s that links moved",
     )
+
+
+def _not_articles(current: Figures) -> CheckResult:
+    """Never fails (list pages are rejected in every crawl) but always says how many pages were
+    rejected and why, so an article wrongly rejected shows; ``newsarchive reparse`` re-reads them."""
+    return CheckResult("not_articles", True, current.not_articles_line)
 
 
 def record_in_stats(stats: Any, results: list[CheckResult]) -> None:

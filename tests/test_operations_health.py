@@ -71,3 +71,12 @@ def test_results_in_stats_drive_the_report_and_exit():
     assert not healthy(stats)
     assert health_lines(stats)[0].startswith("health checks FAILED")
     assert any("articles" in line and "FAILED" in line for line in health_lines(stats))
+
+
+def test_pages_rejected_as_not_articles_are_counted_by_reason_in_the_checks():
+    stats = {**_stats(), "newsarchive/not_article/reason/a list page": 3,
+             "newsarchive/not_article/reason/a login page": 1}
+    results = {r.name: r for r in run_checks(figures(stats), [], Thresholds())}
+    assert results["not_articles"].ok
+    assert results["not_articles"].detail == "4 pages rejected as not articles: reasons a list page 3, a login page 1"
+    assert run_checks(figures(_stats()), [], Thresholds())[-1].detail == "no pages rejected as not articles"

@@ -37,7 +37,9 @@ def test_every_replica_article_is_archived_and_list_pages_are_skipped(
     assert not skipped & urls
     assert all(replica_server.hits[p] >= 1 for p in replica_site.list_pages)
     assert stored == len(wanted)  # later pages of multi-page articles are merged, not stored on their own
-    assert "not articles" in result.stdout
+    assert "pages rejected as not articles: reasons no article text" in result.stdout
+    stats = run_cli("--db", f"sqlite:///{db_file}", "stats")
+    assert "pages rejected as not articles: reasons no article text" in stats.stdout, stats.stdout
 
 
 def test_allow_and_depth_limit_what_is_followed(tmp_path: Path, replica_site: ReplicaSite,

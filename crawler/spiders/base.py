@@ -188,7 +188,8 @@ class ArchiveSpider(scrapy.Spider):
             )
         if isinstance(result, NotArticle):
             self.crawler.stats.inc_value("newsarchive/not_article")
-            self.logger.info("Skipped %s: not an article (%s)", response.url, result.reason)
+            self.crawler.stats.inc_value(f"newsarchive/not_article/reason/{result.kind}")
+            self.logger.info("Skipped %s: not an article (%s); its capture is kept for reparse", response.url, result.reason)
             return None
         if detail := truncation_detail(response):
             result.add_problem("oversized", detail, "body")
