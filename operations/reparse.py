@@ -13,6 +13,11 @@ nothing, so reparse can be run any number of times.
 
 Articles are handled in batches, one transaction each, so an interrupted reparse keeps
 what it finished and simply redoes the rest when run again.
+
+Pages once rejected as not articles are re-read too: every response's capture is kept,
+so an HTML capture that no article version links to (and whose URL is no article's) is
+read again, and when today's parser finds an article in it, the article is stored as a
+crawl would have stored it. An article wrongly rejected is recovered without refetching.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
+from urllib.parse import urlsplit
 
 from scrapy.http import Response
 from sqlalchemy import select
@@ -28,11 +34,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawler.items import Article as ArticleItem
 from crawler.items import NotArticle
 from crawler.sites.pagination import merge_pages
+from crawler.sites.generic import registrable_domain
 from crawler.sites.registry import extract
 from crawler.spiders.base import declared_charset
 from models.capture_store import capture_body
 from models.repository import lock_for_writing
-from models.schema import Article, ArticleVersion, Capture, Site, VersionCapture
+from models.schema import Article, ArticleUrl, ArticleVersion, Capture, Site, VersionCapture
 from models.store import store_batch
 from pipelines.normalise import normalise
 from pipelines.validate import check
@@ -56,6 +63,10 @@ class ReparseResult:
     unchanged: int = 0
     not_article: int = 0
     missing_captures: int = 0
+    #: HTML captures that no article came from (pages rejected as not articles), re-read.
+    rejected_pages: int = 0
+    #: Of those, the ones today's parser reads as articles: stored now.
+    recovered: int = 0
 
     def lines(self) -> list[str]:
         return [
@@ -64,6 +75,7 @@ class ReparseResult:
             f"  unchanged          {self.unchanged}",
             f"  no longer articles {self.not_article} (left as they were)",
             f"  captures missing   {self.missing_captures} (left as they were)",
+            f"re-read {self.rejected_pages} pages once rejected as not articles: {self.recovered} recovered as articles",
         ]
 
 
@@ -89,7 +101,51 @@ def reparse(
             _reparse_batch(session, article_ids[start : start + batch_size], result)
         if progress is not None:
             progress(min(start + batch_size, len(article_ids)), len(article_ids))
+    with sessions() as session:
+        rejected = _rejected_capture_ids(session, site)
+    for start in range(0, len(rejected), max(1, batch_size)):
+        with sessions.begin() as session:
+            lock_for_writing(session)
+            _recover_batch(session, rejected[start : start + batch_size], result)
     return result
+
+
+def _rejected_capture_ids(session: Session, site: str | None) -> list[int]:
+    """The newest successful HTML capture of each URL that no article version links to and
+    no article is known under: the pages a crawl rejected as not articles."""
+    linked = select(VersionCapture.capture_id).where(VersionCapture.capture_id.is_not(None))
+    known = select(ArticleUrl.url)
+    rows = session.execute(
+        select(Capture.id, Capture.url, Capture.headers)
+        .where(Capture.status == 200, Capture.id.not_in(linked), Capture.url.not_in(known))
+        .order_by(Capture.url, Capture.id.desc())
+    )
+    newest: dict[str, int] = {}
+    for capture_id, url, headers in rows:
+        if url in newest or not _is_html(headers):
+            continue
+        if site is None or registrable_domain((urlsplit(url).hostname or "").lower()) == site:
+            newest[url] = capture_id
+    return sorted(newest.values())
+
+
+def _is_html(headers: list[list[str]]) -> bool:
+    """Whether a response's Content-Type says HTML (or says nothing, as some servers do)."""
+    types = [value.lower() for name, value in headers if name.lower() == "content-type"]
+    return not types or "html" in types[0]
+
+
+def _recover_batch(session: Session, capture_ids: list[int], result: ReparseResult) -> None:
+    items: list[ArticleItem] = []
+    for page in _extracted_pages(session, capture_ids, None):
+        result.rejected_pages += 1
+        if isinstance(page, ArticleItem):
+            normalise(page)
+            check(page)
+            items.append(page)
+    if items:
+        outcomes = store_batch(session, items, []).outcomes
+        result.recovered += sum(o.stores_text for o in outcomes)
 
 
 def _article_ids(session: Session, site: str | None) -> list[int]:

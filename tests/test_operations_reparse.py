@@ -11,11 +11,11 @@ from crawler.replica.site import ExpectedArticle, ReplicaSite
 from models.engine import make_engine, session_factory
 from models.dedup import NearDupBand, NearDupMember
 from models.near_copies import sketch
-from models.schema import Article, ArticlePerson, ArticleUrl, ArticleVersion, Capture
+from models.schema import Article, ArticlePerson, ArticleUrl, ArticleVersion, Capture, VersionCapture
 from models.store import store_batch
 from operations.reparse import ReparseError, reparse
 from pipelines.normalise import normalise
-from tests.archive_items import make_article
+from tests.archive_items import make_article, make_capture
 from tests.replica_archive import BASE_URL, archive_articles, parsed
 
 
@@ -130,6 +130,35 @@ def test_an_article_whose_capture_is_missing_is_left_alone(migrated_db_url: str,
     assert (result.missing_captures, result.changed) == (1, 0)
     with sessions() as session:
         assert article_at(session, BASE_URL + truth.path).title == f"{truth.title}--人民网"
+    engine.dispose()
+
+
+#: An article under a site header's login box, which an older parser rejected as a login page.
+_ONCE_REJECTED = (
+    "<html><head><meta charset='utf-8'><title>暴雨过后：城区积水全部排干_示范新闻网</title></head><body>"
+    "<div class='top'><form><input name='u'><input type='password' name='p'></form></div>"
+    "<h1>暴雨过后：城区积水全部排干</h1><div class='info'>2024-05-20 08:10 来源：示范日报</div>"
+    "<div class='text'><p>昨夜暴雨过后，城区十二处积水点今晨全部排干。</p>"
+    "<p>市政部门出动抽水车四十台次，道路交通已恢复正常。</p>"
+    "<p>气象台预计本周后几天以多云天气为主，最高气温将回升到三十度。</p></div></body></html>"
+).encode("utf-8")
+
+
+def test_reparse_recovers_an_article_once_rejected_from_its_kept_capture(migrated_db_url: str) -> None:
+    engine = make_engine(migrated_db_url)
+    sessions = session_factory(engine)
+    url = "http://news.example.cn/a/10.html"
+    with sessions.begin() as session:  # what a crawl kept of a page it rejected: the capture alone
+        store_batch(session, [], [make_capture(url, _ONCE_REJECTED),
+                                  make_capture("http://news.example.cn/list.html", b"<html><body><a href='/a/10.html'>x</a></body></html>")])
+    result = reparse(sessions)
+    assert (result.rejected_pages, result.recovered) == (2, 1)
+    with sessions() as session:
+        article = article_at(session, url)
+        assert article.title == "暴雨过后：城区积水全部排干"
+        assert session.scalar(select(func.count(VersionCapture.capture_id))) == 1  # linked to its capture
+    again = reparse(sessions)  # now an article's page: not re-read as a rejected one
+    assert (again.articles, again.rejected_pages, again.recovered) == (1, 1, 0)
     engine.dispose()
 
 
