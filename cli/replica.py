@@ -17,10 +17,11 @@ from crawler.replica.epaper import build_epaper_site
 from crawler.replica.server import serve_forever
 from crawler.replica.site import MIN_ARTICLES, ReplicaSite, build_site
 from crawler.replica.variants import VARIANTS
+from crawler.replica.xhby import build_xhby_site
 from crawler.replica.xinhua import build_xinhua_site
 
 #: Replicas of the other site families: name → builder of an object with ``pages`` and ``crawl_commands(base_url)``.
-OTHER_SITES: dict[str, Callable[[], Any]] = {"epaper": build_epaper_site, "xinhua": build_xinhua_site}
+OTHER_SITES: dict[str, Callable[[], Any]] = {"epaper": build_epaper_site, "xinhua": build_xinhua_site, "xhby": build_xhby_site}
 
 
 def _article_count(text: str) -> int:

@@ -53,6 +53,7 @@ def test_serve_announces_the_base_url_and_serves(monkeypatch: pytest.MonkeyPatch
 @pytest.mark.parametrize(("site", "spider", "probe"), [
     ("epaper", "crawl epaper -a paper=xhrb -a date=2015-05-11", "/mp2/html/2015-05/11/node_1.htm"),
     ("xinhua", "crawl xinhua -a channel=he", "/society/index.htm"),
+    ("xhby", "crawl xhby", "/channel/jiangsu.html"),
 ])
 def test_serve_site_serves_that_replica_and_prints_the_crawls_that_archive_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], site: str, spider: str, probe: str

@@ -67,6 +67,9 @@ class ArchiveSpider(scrapy.Spider):
     #: Template name passed to :func:`extract` when the host does not name the site
     #: (the replica on 127.0.0.1 imitates people.com.cn, say).
     site_template: str | None = None
+    #: Whether ``since`` / ``until`` are checked against each article's own date (spiders whose
+    #: URLs carry no date: generic, xhby); others bound by the date in the URL before fetching.
+    bound_by_page_date: bool = False
 
     #: Whether requests may go to loopback, private or link-local addresses (see
     #: :mod:`crawler.gate`). Spiders of known sites may (their ``base_url`` is the
@@ -191,6 +194,18 @@ class ArchiveSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"newsarchive/not_article/reason/{result.kind}")
             self.logger.info("Skipped %s: not an article (%s); its capture is kept for reparse", response.url, result.reason)
             return None
+        if self.bound_by_page_date and result.published_at and not self.in_bounds(_day_of(result.published_at)):
+            self.crawler.stats.inc_value("newsarchive/out_of_bounds")
+            self.logger.info("Skipped %s: dated %s, outside the crawl's dates", response.url, result.published_at[:10])
+            return None
         if detail := truncation_detail(response):
             result.add_problem("oversized", detail, "body")
         return result
+
+
+def _day_of(iso: str) -> date | None:
+    """The local day of an ISO timestamp as the page gave it."""
+    try:
+        return date.fromisoformat(iso[:10])
+    except ValueError:
+        return None

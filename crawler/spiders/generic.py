@@ -50,7 +50,6 @@ from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 
 from crawler.gate import is_private_address
-from crawler.items import Article
 from crawler.spiders.base import ArchiveSpider
 from crawler.spiders.discovery import feeds_linked, read_feed, read_sitemap, sitemaps_in_robots
 
@@ -60,6 +59,7 @@ DISCOVERY = ("sitemaps", "feeds", "links")
 
 class GenericSpider(ArchiveSpider):
     name = "generic"
+    bound_by_page_date = True
 
     def __init__(self, start_url: str | None = None, allow: str | None = None, depth: str | int = DEFAULT_DEPTH,
                  template: str | None = None, discover: str | None = None, sitemaps: str | None = None,
@@ -167,15 +167,6 @@ class GenericSpider(ArchiveSpider):
         parts = urlsplit(url)
         return parts.scheme in ("http", "https") and parts.netloc.lower() == urlsplit(self.start_url).netloc.lower()
 
-    def _extract(self, response: Response) -> Article | None:
-        """An article dated outside ``since`` / ``until`` is not stored (generic pages carry no date in their URL)."""
-        article = super()._extract(response)
-        if article is not None and article.published_at and not self.in_bounds(_day(article.published_at)):
-            self.crawler.stats.inc_value("newsarchive/out_of_bounds")
-            self.logger.info("Skipped %s: dated %s, outside the crawl's dates", response.url, article.published_at[:10])
-            return None
-        return article
-
 
 def _ways(discover: str | None) -> tuple[str, ...]:
     if not discover:
@@ -194,9 +185,3 @@ def _url_list(value: str | None, argument: str) -> list[str]:
             raise ValueError(f"-a {argument}={url!r} is not an http(s) URL: give the full address, e.g. https://www.example.cn/sitemap.xml")
     return urls
 
-
-def _day(iso: str) -> date | None:
-    try:
-        return date.fromisoformat(iso[:10])
-    except ValueError:
-        return None
