@@ -8,7 +8,7 @@ BENCH_INSTALLED := $(VENV)/.bench-installed
 # Test processes in parallel (pytest-xdist); most tests wait on crawls of local servers.
 TEST_WORKERS ?= 2
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench clean browser
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "newsarchive needs Python >= 3.11: set PYTHON=python3.11")'
@@ -24,7 +24,17 @@ $(BENCH_INSTALLED): $(INSTALLED)
 demo: $(INSTALLED)
 	$(VENV)/bin/newsarchive demo
 
-test: $(INSTALLED)
+# The web interface's browser tests drive Debian's chromium: installed with apt where it is
+# missing (never downloaded by the tests); without root or apt they skip and say why.
+BROWSER_PACKAGES := chromium chromium-driver fonts-wqy-zenhei
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); \
+	  else echo "chromium missing: browser tests will skip (apt-get install -y $(BROWSER_PACKAGES))"; fi; \
+	fi
+
+test: $(INSTALLED) browser
 	$(PY) -m pytest -n $(TEST_WORKERS)
 
 bench: $(BENCH_INSTALLED)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from cli.serve import DEFAULT_PORT, serve_command
 from crawler.replica.server import running_replica
 from crawler.replica.site import build_site
 from models.engine import database_url, make_engine, session_factory
@@ -45,6 +46,7 @@ def command(args: argparse.Namespace) -> int:
     print("\n".join(report.lines()))
     print("demo OK: every replica article archived once" if report.ok
           else "demo found differences from the replica's ground truth (see above)")
+    print(f"browse it: {serve_command(args.db)}   (then open http://127.0.0.1:{DEFAULT_PORT}/)")
     return 0 if result.ok and report.ok else 1
 
 

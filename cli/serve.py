@@ -71,8 +71,10 @@ def _loopback(host: str) -> bool:
 
 
 def serve_command(db: str | None = None, port: int = DEFAULT_PORT) -> str:
-    """The command line that opens an archive in the browser (``make demo`` prints it)."""
-    return f"newsarchive{f' --db {db}' if db else ''} serve{f' --port {port}' if port != DEFAULT_PORT else ''}"
+    """The command line that opens an archive in the browser (``make demo`` prints it),
+    naming the program as it was started (``.venv/bin/newsarchive`` under make)."""
+    program = sys.argv[0] if Path(sys.argv[0]).name == "newsarchive" else "newsarchive"
+    return f"{program}{f' --db {db}' if db else ''} serve{f' --port {port}' if port != DEFAULT_PORT else ''}"
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -13,7 +13,9 @@ def test_demo_archives_every_replica_article_and_says_so(tmp_path: Path) -> None
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "replica articles archived  240 of 240" in result.stdout
     assert "Traditional mirrors linked 12 of 12" in result.stdout
-    assert result.stdout.rstrip().endswith("demo OK: every replica article archived once")
+    *_, verdict, browse = result.stdout.rstrip().splitlines()
+    assert verdict == "demo OK: every replica article archived once"
+    assert browse.startswith(f"browse it: newsarchive --db sqlite:///{tmp_path / 'archive.db'} serve")
 
 
 def test_demo_on_a_busy_port_says_how_to_pick_another(tmp_path: Path) -> None:

@@ -1,0 +1,68 @@
+"""Facet counts and the date histogram over exactly the articles a search selects, the
+same on SQLite and PostgreSQL, days in China time."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from archive.facets import archived_per_day, facets, histogram, histogram_unit, period, total
+from archive.filters import Filters
+from archive.query import parse_query
+from tests.archive_search_items import sample_archive, sample_articles, store
+from tests.archive_items import make_article
+from tests.db_fixtures import _fresh_schema
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def sessions(request, tmp_path_factory):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('facets') / 'archive.db'}"
+    else:
+        url = _fresh_schema(request.getfixturevalue("postgres_database_url"))
+    made = sample_archive(url)
+    # Published at 23:30 UTC on 31 Dec 2023 = 07:30 on 1 Jan 2024 in China: a 2024 article.
+    store(made, [make_article("https://js.people.com.cn/n2/2024/0101/c1-5.html", title="新年第一天",
+                              published_at="2023-12-31T23:30:00+00:00", editors=["王五"], authors=[])])
+    return made
+
+
+def test_facets_count_the_articles_the_query_selects(sessions):
+    with sessions() as session:
+        found = facets(session, Filters(query=parse_query("南通")))
+        assert {(c.value, c.count) for c in found["site"]} == {("people.com.cn", 2)}
+        assert {c.value for c in found["editor"]} == {"王五", "黃麗"}
+        assert [(c.value, c.count) for c in found["year"]] == [("2024", 2)]
+        assert total(session, Filters(query=parse_query("南通"))) == 2
+
+
+def test_a_person_facet_works_beside_a_person_filter(sessions):
+    with sessions() as session:
+        found = facets(session, Filters(editor="王五"))
+        assert [(c.value, c.count) for c in found["editor"]] == [("王五", 2)]
+        assert [(c.value, c.count) for c in found["author"]] == [("张三", 1)]
+
+
+def test_dates_are_bucketed_in_china_time(sessions):
+    with sessions() as session:
+        months = {c.value: c.count for c in facets(session, Filters())["month"]}
+        assert months["2024-01"] == 2 and months["2023-12"] == 1
+        days = histogram(session, Filters(since=date(2024, 1, 1), until=date(2024, 1, 31)), "day")
+        assert [(b.label, b.start, b.count) for b in days] == [("2024-01-01", date(2024, 1, 1), 1),
+                                                               ("2024-01-10", date(2024, 1, 10), 1)]
+
+
+def test_histogram_units_and_periods_fit_the_range():
+    assert histogram_unit(date(2024, 1, 1), date(2024, 1, 31)) == "day"
+    assert histogram_unit(date(2020, 1, 1), date(2024, 1, 31)) == "month"
+    assert histogram_unit(None, None) == "year"
+    assert period("2024-02") == (date(2024, 2, 1), date(2024, 2, 29))
+    assert period("2023") == (date(2023, 1, 1), date(2023, 12, 31))
+
+
+def test_archive_growth_counts_articles_by_the_day_they_were_first_archived(sessions):
+    with sessions() as session:
+        rows = archived_per_day(session, date.today() - timedelta(days=3650))
+        assert sum(n for _, _, n in rows) == len(sample_articles()) + 1
+        assert {site for _, site, _ in rows} == {"people.com.cn", "xhby.net", "news.cn"}
