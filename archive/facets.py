@@ -64,11 +64,6 @@ def facets(session: Session, filters: Filters, size: int = FACET_SIZE) -> dict[s
     }
 
 
-def total(session: Session, filters: Filters) -> int:
-    """How many articles the filters select."""
-    return int(session.scalar(select_articles(session, filters, func.count()).order_by(None)) or 0)
-
-
 def histogram(session: Session, filters: Filters, unit: Unit) -> list[Bucket]:
     """Dated articles of the selection per ``unit``, oldest first (empty buckets left out)."""
     counts = reversed(_by_date(session, filters, unit, skip_none=True))

@@ -59,6 +59,13 @@ def test_a_facet_link_narrows_the_search_and_the_page_shows_it(client):
     assert "香港經濟穩步復甦" not in narrowed.text
 
 
+def test_sorting_by_date_reverses_the_order(client):
+    newest = client.get("/api/search", params={"sort": "newest"}).json()["hits"]
+    oldest = client.get("/api/search", params={"sort": "oldest"}).json()["hits"]
+    assert [h["id"] for h in newest] == [h["id"] for h in reversed(oldest)] and len(newest) == 5
+    assert client.get("/api/search", params={"sort": "random"}).status_code == 400
+
+
 def test_the_histogram_narrows_the_date_range(client):
     result = client.get("/api/search", params={"since": "2024-01-01", "until": "2024-01-31"}).json()
     assert result["histogram_unit"] == "day"

@@ -15,11 +15,11 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from archive.captures import CaptureView, archived_urls, capture_text, capture_view, captures_of
-from archive.facets import FACET_NAMES, facets, histogram, histogram_unit, period, total
+from archive.facets import FACET_NAMES, facets, histogram, histogram_unit, period
 from archive.filters import SCRIPTS, Filters, parse_day
 from archive.query import QueryError, parse_query
 from archive.records import article_record
-from archive.search import search
+from archive.search import SORTS, search_page
 from archive.show import article_view, find_article, version_diff, version_lines
 from archive.warc import CaptureWarcWriter
 from models.capture_store import capture_body
@@ -34,7 +34,8 @@ PER_PAGE = 20
 #: Deepest page served: nobody reads 10,000 hits in pages, and deep pages cost a sort each.
 MAX_PAGE = 500
 Script = Literal["zh-Hans", "zh-Hant"]
-assert set(SCRIPTS) == {"zh-Hans", "zh-Hant"}
+Sort = Literal["relevance", "newest", "oldest"]
+assert set(SCRIPTS) == set(Script.__args__) and set(SORTS) == set(Sort.__args__)  # one vocabulary with the CLI
 
 
 class HitOut(BaseModel):
@@ -63,6 +64,7 @@ class SearchOut(BaseModel):
     """One page of a search, with the counts that narrow it."""
 
     query: str
+    sort: Sort
     filters: dict[str, str]
     total: int
     page: int
@@ -87,9 +89,10 @@ class SearchParams:
         since: str | None = Query(None, max_length=10, description="YYYY-MM-DD"),
         until: str | None = Query(None, max_length=10, description="YYYY-MM-DD"),
         script: Script | None = Query(None),
+        sort: Sort = Query("relevance", description="relevance (title hits first, then newest), newest or oldest"),
         page: int = Query(1, ge=1, le=MAX_PAGE),
     ) -> None:
-        self.q, self.page = q, page
+        self.q, self.page, self.sort = q, page, sort
         self.values = {"site": site, "source": source, "author": author, "editor": editor,
                        "since": since, "until": until, "script": script}
 
@@ -106,22 +109,21 @@ class SearchParams:
 def run_search(session: Session, params: SearchParams, **preset: str) -> SearchOut:
     """A page of hits with total, facets and histogram; a page past the end is a 404."""
     filters = params.filters(**preset)
-    found = total(session, filters)
-    pages = max(1, -(-found // PER_PAGE))
+    found = search_page(session, filters, PER_PAGE, (params.page - 1) * PER_PAGE, params.sort)
+    pages = max(1, -(-found.total // PER_PAGE))
     if params.page > pages:
-        raise HTTPException(404, f"page {params.page} is past the last page ({pages}) of {found} hits")
-    offset = (params.page - 1) * PER_PAGE
-    hits = search(session, filters, limit=offset + PER_PAGE)[offset:]
+        raise HTTPException(404, f"page {params.page} is past the last page ({pages}) of {found.total} hits")
     unit = histogram_unit(filters.since, filters.until)
     return SearchOut(
         query=params.q,
+        sort=params.sort,
         filters={k: str(v) for k, v in {**params.values, **preset}.items() if v},
-        total=found,
+        total=found.total,
         page=params.page,
         pages=pages,
         per_page=PER_PAGE,
         hits=[HitOut(id=h.article_id, title=h.title, published_at=h.published_at, site=h.site, canonical_url=h.url,
-                     snippet=h.snippet, highlights=h.highlights) for h in hits],
+                     snippet=h.snippet, highlights=h.highlights) for h in found.hits],
         facets={name: [CountOut(value=c.value, count=c.count) for c in counts]
                 for name, counts in facets(session, filters).items()},
         histogram_unit=unit,
