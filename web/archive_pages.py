@@ -146,7 +146,7 @@ templates.env.globals.update(highlighted=highlighted, facet_names=FACET_NAMES, p
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def search_page(request: Request, params: SearchParams = Depends(), session: Session = Depends(read_session)) -> Response:
+def search_view(request: Request, params: SearchParams = Depends(), session: Session = Depends(read_session)) -> Response:
     result = run_search(session, params)
     return templates.TemplateResponse(request, "search.html", {"result": result, "entity": None})
 
