@@ -1,5 +1,10 @@
 """Spider middleware that turns every fetched response into a :class:`Capture` item.
 
+Redirects are part of the record: :class:`RedirectChain` (a downloader middleware just
+outside Scrapy's RedirectMiddleware) keeps each 3xx answer on the request that follows
+it, and the capture middleware emits those hops before the final page, so the archive
+holds the whole chain (``http://… 301 → https://… 200``) as it happened.
+
 Raw pages then travel the same one-way road as articles (spider → pipelines → archive),
 so nothing fetched is lost and a parser fix can be replayed over stored captures.
 Responses refused by Scrapy's HttpErrorMiddleware (404, 500 …) are captured too and
@@ -8,7 +13,9 @@ counted per status (``newsarchive/http_status/<code>``) for the job's health che
 
 from __future__ import annotations
 
+import base64
 import hashlib
+from dataclasses import asdict
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timezone
 from typing import Any
@@ -43,6 +50,31 @@ def _pairs(headers: Any) -> list[list[str]]:
     ]
 
 
+#: Bytes of a redirect answer's body kept (they are a line of HTML; a hostile one is cut).
+MAX_HOP_BODY = 65536
+#: Request meta key holding the redirect answers met on the way to this request.
+HOPS_META = "newsarchive_redirect_hops"
+
+
+class RedirectChain:
+    """Downloader middleware (priority above RedirectMiddleware's 600): remember every
+    redirect answer on the request, which RedirectMiddleware copies into the next one."""
+
+    def process_response(self, request: Any, response: Response, spider: Any = None) -> Response:
+        if 300 <= response.status < 400 and b"Location" in response.headers:
+            hop = asdict(capture_of(response))
+            body = response.body[:MAX_HOP_BODY]
+            hop["body"], hop["digest"] = base64.b64encode(body).decode("ascii"), hashlib.sha256(body).hexdigest()
+            request.meta[HOPS_META] = [*request.meta.get(HOPS_META, []), hop]
+        return response
+
+
+def redirect_hops(response: Response) -> list[Capture]:
+    """The redirect answers that led to ``response``, oldest first."""
+    meta = response.meta if response.request is not None else {}
+    return [Capture(**{**hop, "body": base64.b64decode(hop["body"])}) for hop in meta.get(HOPS_META, [])]
+
+
 class CaptureMiddleware:
     """Setting ``NEWSARCHIVE_CAPTURE`` (:mod:`crawler.default_settings`) turns raw capture off."""
 
@@ -57,21 +89,26 @@ class CaptureMiddleware:
     async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
         self._count(response)
         if self.enabled:
-            yield capture_of(response)
+            for capture in self._captures(response):
+                yield capture
         async for item in result:
             yield item
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterable[Any]:
         self._count(response)
         if self.enabled:
-            yield capture_of(response)
+            yield from self._captures(response)
         yield from result
 
     def process_spider_exception(self, response: Response, exception: Exception) -> Iterable[Any] | None:
         if not isinstance(exception, HttpError):
             return None
         self._count(response)
-        return [capture_of(response)] if self.enabled else []
+        return self._captures(response) if self.enabled else []
+
+    @staticmethod
+    def _captures(response: Response) -> list[Capture]:
+        return [*redirect_hops(response), capture_of(response)]
 
     def _count(self, response: Response) -> None:
         self.stats.inc_value(f"newsarchive/http_status/{response.status}")

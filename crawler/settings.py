@@ -23,7 +23,8 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_DELAY = 1.0
 CONCURRENT_REQUESTS = 16
-CONCURRENT_REQUESTS_PER_DOMAIN = 2
+#: One request at a time per host (http and https of a host share Scrapy's slot).
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
 #: Scrapy starts this many asyncio worker tasks for *every* response's callback output
 #: (default 100). Our callbacks yield one article or a list page's few dozen links, and
 #: the pipelines are synchronous, so 8 lose nothing; the default's 100 task start-ups per
@@ -64,6 +65,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.size_limits.PageSizeMiddleware": 580,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.size_limits.BoundedDecompressionMiddleware": 590,
+    # Crawl-delay, Retry-After, 429/503 back-off, block pages, unreachable hosts: sees
+    # each answer before RetryMiddleware (550) retries it.
+    "crawler.politeness.HostPoliteness": 560,
+    # keeps each redirect answer for the capture (before RedirectMiddleware, 600, follows it)
+    "crawler.middlewares.RedirectChain": 610,
 }
 
 EXTENSIONS = {

@@ -37,11 +37,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import zstandard
-from sqlalchemy import ColumnElement, bindparam, case, delete, func, select, tuple_, update
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy import ColumnElement, bindparam, case, delete, exists, func, literal, select, tuple_, update
+from sqlalchemy.orm import Session, aliased, load_only
 
 from crawler.items import Article as ArticleItem
 from crawler.items import Capture as CaptureItem
+from crawler.parsing.urls import canonicalize
 from models.boilerplate import folded_substantive_text
 from models.dedup import NearDupCluster, NearDupMember
 from models.fingerprint import MIN_MATCHABLE_CHARS, Fingerprint, article_fingerprint, word_characters
@@ -297,14 +298,14 @@ class _ArticleBatch:
         elif _matchable(p.item, p.fingerprint) and (article := self._holder(p.fingerprint.digest)):
             outcome = "duplicate"
         else:
-            article = Article(canonical_url=p.urls[0], first_seen=p.seen_at, last_seen=p.seen_at, current_version=0)
+            article = Article(canonical_url=_shown(p), first_seen=p.seen_at, last_seen=p.seen_at, current_version=0)
             self.created.append(article)
             outcome = "new"
         promoted = outcome == "duplicate" and _is_original_of_mirror(p.item, article)
         if outcome in ("new", "changed") or promoted:
             self._add_version(article, p)
         if promoted:
-            article.canonical_url = p.urls[0]  # not known as any article's URL, so still unique
+            article.canonical_url = _shown(p)  # not known as any article's URL, so still unique
         article.last_seen = max(article.last_seen, p.seen_at)
         for url in p.urls:
             if url not in self.by_url:
@@ -458,8 +459,16 @@ def _matchable(item: ArticleItem, fingerprint: Fingerprint) -> bool:
 
 
 def _item_urls(item: ArticleItem) -> list[str]:
-    """The item's URLs, identity URL first, without repeats or blanks."""
-    return list(dict.fromkeys(u for u in (item.canonical_url, item.url, *item.page_urls) if u))
+    """The item's URLs, identity URL first (scheme and mirror host folded, so the http and
+    https copies of a page are one article), then the shown one, without repeats or blanks."""
+    shown = item.canonical_url or item.url
+    return list(dict.fromkeys(u for u in (canonicalize(shown), shown, item.url, *item.page_urls) if u))
+
+
+def _shown(p: _Pending) -> str:
+    """The URL an article is shown and exported under: the one that served it (or its
+    rel=canonical), never a scheme the site may not answer."""
+    return p.item.canonical_url or p.urls[0]
 
 
 def _with_simplified(names: list[str], simplified: list[str] | None) -> list[tuple[str, str]]:
@@ -613,8 +622,13 @@ def article_stats(session: Session) -> dict[str, Any]:
     per_site = session.execute(
         select(Site.name, func.count(Article.id)).join(Article, Article.site_id == Site.id).group_by(Site.name)
     )
+    # the https identity form stored beside an http URL (see _item_urls) is that URL, not an alias
+    twin = aliased(ArticleUrl)
+    identity_form = ArticleUrl.url.startswith("https://") & exists().where(
+        twin.article_id == ArticleUrl.article_id, twin.url == literal("http://") + func.substr(ArticleUrl.url, 9)
+    )
     aliases = session.scalar(
-        select(func.count(ArticleUrl.id)).join(Article).where(ArticleUrl.url != Article.canonical_url)
+        select(func.count(ArticleUrl.id)).join(Article).where(ArticleUrl.url != Article.canonical_url, ~identity_form)
     )
     last = session.scalars(select(CrawlJob).order_by(CrawlJob.started_at.desc(), CrawlJob.id.desc()).limit(1)).first()
     return {

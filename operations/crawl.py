@@ -128,4 +128,5 @@ def summary_lines(result: CrawlResult) -> list[str]:
         f"  problems           {', '.join(f'{k} {n}' for k, n in sorted(problems.items())) or 'none'}",
         f"  HTTP errors        {', '.join(f'{k}: {n}' for k, n in sorted(http_errors.items())) or 'none'}",
         f"  download failures  {v('downloader/exception_count')}",
+        f"  blocked            {v('newsarchive/blocked')}",
     ]

@@ -46,6 +46,12 @@ class Figures:
     @property
     def not_articles_line(self) -> str:
         return not_articles_line(self.not_articles)
+    #: Block, challenge and captcha pages met (never archived; see :mod:`crawler.blocks`).
+    blocked: int = 0
+    #: Hosts given up after block pages in a row.
+    stopped_hosts: tuple[str, ...] = ()
+    #: Failed connections by ``kind/host[:port]`` (kind: dns, refused, timeout, connect).
+    unreachable: dict[str, int] = field(default_factory=dict)
 
     @property
     def articles_stored(self) -> int:
@@ -99,6 +105,9 @@ def figures(stats: Mapping[str, Any]) -> Figures:
         coverage=coverage,
         coverage_sample=total,
         not_articles=_by_suffix(stats, NOT_ARTICLE_REASONS),
+        blocked=int(stats.get("newsarchive/blocked", 0)),
+        stopped_hosts=tuple(sorted(_by_suffix(stats, "newsarchive/blocked/stopped/"))),
+        unreachable=_by_suffix(stats, "newsarchive/unreachable/"),
     )
 
 
@@ -114,6 +123,7 @@ def figure_lines(f: Figures) -> list[str]:
         f"  incremental     {f.skipped_archived} skipped as archived, {f.not_modified} not modified",
         f"  problems        {problems}",
         f"  HTTP errors     {errors}; download errors {f.download_errors}",
+        f"  blocked         {f.blocked}" + (f" (gave up {', '.join(f.stopped_hosts)})" if f.stopped_hosts else ""),
         f"  field coverage  {coverage}",
         f"  not articles    {f.not_articles_line}",
     ]

@@ -12,6 +12,8 @@ the same schedule, or of the same spider and arguments) and with fixed limits:
                     below its median in those runs, judged only when both
                     sides fetched ≥ ``NEWSARCHIVE_HEALTH_MIN_SAMPLE`` articles
 ``not_articles``    never fails: how many pages were rejected as not articles, by reason
+``access``          the site let the crawler in: no host given up after block pages in a
+                    row, and not every request failed to connect (DNS, refused, timeout)
 ``error_rate``      HTTP errors and failed downloads ≤ ``NEWSARCHIVE_HEALTH_MAX_ERROR_RATE``
                     of requests, judged from ``NEWSARCHIVE_HEALTH_MIN_REQUESTS``
                     requests on (one dead link in a quiet re-crawl is no alarm)
@@ -83,15 +85,45 @@ def run_checks(current: Figures, history: list[Figures], limits: Thresholds) -> 
         _articles(current, limits),
         _items(current, recent, limits),
         _coverage(current, recent, limits),
+        _access(current),
         _error_rate(current, limits),
         _not_articles(current),
     ]
+
+
+def access_problem(current: Figures) -> str | None:
+    """Why the crawl could not read the site, when that is the cause: blocked, or unreachable."""
+    if current.stopped_hosts or (current.blocked and not current.articles_seen):
+        hosts = f"; gave up {', '.join(current.stopped_hosts)}" if current.stopped_hosts else ""
+        return (f"blocked by the site: {current.blocked} block/challenge/captcha pages{hosts}: "
+                "wait before crawling again, slow down (DOWNLOAD_DELAY), or crawl from another network")
+    failures = sum(current.unreachable.values())
+    if failures and failures >= current.pages_fetched:
+        kind, _, host = max(current.unreachable, key=current.unreachable.__getitem__).partition("/")
+        what = {
+            "dns": f"DNS lookup failed for {host.rsplit(':', 1)[0]}",
+            "refused": f"connection refused by {host}",
+            "timeout": f"no answer from {host}",
+        }.get(kind, f"could not connect to {host}")
+        return f"site unreachable: {what}: check the URL and this machine's network and DNS"
+    return None
+
+
+def _access(current: Figures) -> CheckResult:
+    problem = access_problem(current)
+    if problem:
+        return CheckResult("access", False, problem)
+    return CheckResult("access", True, f"{current.blocked} block pages, {sum(current.unreachable.values())} "
+                                       "failed connections")
 
 
 def _articles(current: Figures, limits: Thresholds) -> CheckResult:
     seen = current.articles_seen
     if seen >= limits.min_articles:
         return CheckResult("articles", True, f"{seen} articles seen")
+    cause = access_problem(current)
+    if cause:
+        return CheckResult("articles", False, f"only {seen} articles seen (minimum {limits.min_articles}): {cause}")
     return CheckResult(
         "articles", False,
         f"only {seen} articles seen (minimum {limits.min_articles}): check that the list pages still "

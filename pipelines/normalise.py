@@ -1,4 +1,4 @@
-"""Second stage: give every text its Simplified twin and every URL its canonical form.
+"""Second stage: give every text its Simplified twin and the article the URL it is shown under.
 
 Matching (dedup, search) works on the OpenCC t2s Simplified forms so that a Traditional
 copy meets its Simplified original; display keeps the text as published.
@@ -11,7 +11,7 @@ from typing import Any
 from crawler.cpu import cpu_time
 from crawler.items import Article
 from crawler.parsing.chinese import detect_script, to_simplified
-from crawler.parsing.urls import canonicalize
+from crawler.parsing.urls import shown_url
 from models.storable import remove_bad_characters
 
 TEXT_FIELDS = ("title", "pretitle", "subtitle", "original_title", "source", "body")
@@ -37,9 +37,12 @@ class NormalisePipeline:
 
 def normalise(article: Article) -> Article:
     """Fill ``simplified``, ``script`` and ``canonical_url`` (idempotent); first remove the
-    characters no text may hold (NUL, unpaired surrogates: OpenCC cannot even read them)."""
+    characters no text may hold (NUL, unpaired surrogates: OpenCC cannot even read them).
+
+    ``canonical_url`` is the URL the archive shows: the page's own rel=canonical or the
+    URL that served it, cleaned (:func:`shown_url`); identity folds it further."""
     remove_bad_characters(article)
-    article.canonical_url = canonicalize(article.canonical_url or article.url)
+    article.canonical_url = shown_url(article.canonical_url or article.url)
     simplified: dict[str, Any] = {}
     for name in TEXT_FIELDS:
         value = getattr(article, name)

@@ -10,6 +10,11 @@ deliberately *not* mapped to their originals: they serve a different text (anoth
 script), so they are linked to the original by content fingerprint and kept as aliases,
 never mistaken for a re-crawl of the original URL.
 
+Three forms, three uses: :func:`canonicalize` is an article's identity (scheme folded:
+http and https are one page); :func:`shown_url` is what the archive shows and exports
+(the scheme and host that served it, so it opens); :func:`site_of` / :func:`same_site`
+decide which links belong to the site a crawl is bounded to (scheme and port ignored).
+
 Plain URLs, the usual kind, skip the general (and slow) URL machinery: :func:`join_url`
 and :func:`canonicalize` give what ``urljoin`` and w3lib would, without calling them.
 """
@@ -17,7 +22,7 @@ and :func:`canonicalize` give what ``urljoin`` and w3lib would, without calling 
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -48,6 +53,10 @@ _PLAIN_PATH = re.compile(r"/[A-Za-z0-9/._~-]*")
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 LOOPBACK = "127.0.0.1"
 
+#: Schemes a crawl follows, and their default ports.
+WEB_SCHEMES = ("http", "https")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
 
 def canonical_host(host: str) -> str:
     """The identity form of a host name: lower case, mirror prefixes of known sites and
@@ -73,15 +82,53 @@ def join_url(base: str, href: str) -> str:
 
 
 def canonicalize(url: str) -> str:
-    """The identity form of ``url``: https, canonical host, no tracking or fragment, page 1."""
+    """The identity form of ``url``: https, canonical host, no tracking or fragment, page 1.
+
+    For matching only: an archive shows and exports :func:`shown_url`, which keeps the
+    scheme and host that served the page (an http-only site's URL must still open)."""
     parts = urlsplit(url.strip())
     host = canonical_host(parts.hostname or "")
     port = parts.port
     if port and port not in (80, 443):
         host = f"{host}:{port}"
+    return _cleaned(parts, "https", host)
+
+
+def shown_url(url: str) -> str:
+    """The form of ``url`` an archive shows: scheme, host and port as served (lower case,
+    default port dropped), without tracking parameters, fragment or page suffix."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower() or "https"
+    host = (parts.hostname or "").rstrip(".")
+    port = parts.port
+    if port and port != DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{port}"
+    return _cleaned(parts, scheme, host)
+
+
+def _cleaned(parts: SplitResult, scheme: str, host: str) -> str:
     query = parts.query and urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                                        if not TRACKING_PARAMETERS.match(k)])
     path = PAGE_SUFFIX.sub(lambda m: m["stem"] + m["ext"], parts.path or "/")
     if not query and _PLAIN_HOST.fullmatch(host) and _PLAIN_PATH.fullmatch(path) and "/." not in path:
-        return f"https://{host}{path}"  # nothing canonicalize_url would change, at a tenth of its cost
-    return canonicalize_url(urlunsplit(("https", host, path, query, "")))
+        return f"{scheme}://{host}{path}"  # nothing canonicalize_url would change, at a tenth of its cost
+    return canonicalize_url(urlunsplit((scheme, host, path, query, "")))
+
+
+def site_of(url: str) -> str:
+    """The site a URL belongs to, for following links and bounding crawls: its host,
+    lower case, with mirror prefixes of known sites, a leading ``www.`` and loopback
+    aliases folded. Scheme and port are no part of it (as for cookies, RFC 6265 §8.5):
+    ``http://js.people.com.cn/`` and ``https://js.people.com.cn/`` are one site, and a
+    site that moved to https, or serves it on another port, stays itself."""
+    host = canonical_host(urlsplit(url.strip()).hostname or "")
+    return host.removeprefix("www.")
+
+
+def same_site(url: str, other: str) -> bool:
+    """Whether two http(s) URLs are on one site (see :func:`site_of`); other schemes never are."""
+    return (
+        urlsplit(url.strip()).scheme.lower() in WEB_SCHEMES
+        and urlsplit(other.strip()).scheme.lower() in WEB_SCHEMES
+        and site_of(url) == site_of(other) != ""
+    )

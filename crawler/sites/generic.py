@@ -38,7 +38,7 @@ from crawler.parsing.text import (
     is_pager_line,
     link_density,
 )
-from crawler.parsing.urls import canonical_host, canonicalize, join_url
+from crawler.parsing.urls import canonical_host, canonicalize, join_url, same_site
 
 T = TypeVar("T")
 
@@ -590,9 +590,9 @@ class GenericArticlePage:
         href = (link.get("href") or "").strip() if link is not None else ""
         if href:
             absolute = join_url(self.url, href)
-            if urlsplit(absolute).hostname == urlsplit(self.url).hostname:
-                return canonicalize(absolute)
-        return canonicalize(self.url)
+            if same_site(absolute, self.url):  # a page cannot claim another site's URL
+                return absolute
+        return self.url
 
     @field_method("script", lambda: "zh-Hans")
     def script(self) -> str:

@@ -19,6 +19,7 @@ from scrapy.http import Response
 from crawler.cpu import cpu_time
 from crawler.gate import sites_of
 from crawler.items import Article, NotArticle
+from crawler.parsing.urls import same_site
 from crawler.sites.pagination import merge_pages
 from crawler.sites.registry import extract
 from crawler.size_limits import truncation_detail
@@ -104,6 +105,39 @@ class ArchiveSpider(scrapy.Spider):
         other host, redirects and pager links included. By default the sites of
         ``allowed_domains``, which each spider sets from its site table or ``base_url``."""
         return sites_of(getattr(self, "allowed_domains", None) or ())
+    # -- the site ----------------------------------------------------------------
+
+    #: Root URL of the site crawled (set by spiders that crawl one site).
+    base_url: str = ""
+    #: ``scheme://host[:port]`` the site was found to serve from after a redirect of the
+    #: same site (http → https): links to the old origin are sent there directly.
+    moved_to: str | None = None
+
+    def on_site(self, url: str) -> bool:
+        """Whether ``url`` belongs to the site crawled: http or https, ``www.`` or bare host,
+        any port (see :func:`crawler.parsing.urls.site_of`)."""
+        return same_site(url, self.base_url)
+
+    def site_url(self, url: str) -> str:
+        """``url`` without its fragment and, once the site moved (see :meth:`note_redirect`),
+        on the origin it moved to, so no request is spent on a known redirect."""
+        url = url.partition("#")[0]
+        if self.moved_to and self.on_site(url):
+            parts = urlsplit(url)
+            url = self.moved_to + url[len(f"{parts.scheme}://{parts.netloc}"):]
+        return url
+
+    def note_redirect(self, response: Response) -> None:
+        """Learn from a redirect within the site where it now serves (a channel moved to https
+        answers every http URL with a 301); the capture keeps the chain (``redirect_urls``)."""
+        chain = response.meta.get("redirect_urls") or []
+        if not chain or not self.on_site(response.url) or not self.on_site(chain[0]):
+            return
+        parts = urlsplit(response.url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin != self.moved_to and not chain[0].startswith(origin + "/"):
+            self.moved_to = origin
+            self.logger.info("The site moved: %s redirects to %s; following its links there", chain[0], response.url)
 
     def in_bounds(self, day: date | None) -> bool:
         """Whether an article of this day belongs to the crawl (unknown days do)."""

@@ -1,8 +1,12 @@
 """Spider for the provincial channels of people.com.cn (js, sh, gd, … — one CMS).
 
 Discovery only: list pages newest first, list pagination, article links of the
-``/n2/YYYY/MMDD/cNODE-ID.html`` (provincial) and ``/n1/…`` (central) forms. Article
-pages are read by the people.com.cn site template.
+``/n2/YYYY/MMDD/cNODE-ID.html`` (provincial), ``/n1/…`` (central) and pre-2015 ``/n/…``
+forms, each dated from its path. List pages are ``/GB/…/index*.html`` at any depth
+(Jiangsu's city lists are ``/GB/361417/359575/index.html``, ``/GB/361417/359576/359764/359765/index.html``)
+and the home page's own pagers (``/index3.html``); fragments (``index3.html#fy01``) are
+dropped. http and https, ``www.`` and bare host are one channel (a channel that moved to
+https is followed there). Article pages are read by the people.com.cn site template.
 
 Arguments (``-a name=value``):
 
@@ -33,10 +37,13 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy.http import Response
 
+from crawler.parsing.urls import site_of
 from crawler.spiders.base import ArchiveSpider
 
-ARTICLE_PATH = re.compile(r"/n[12]/(?P<year>\d{4})/(?P<md>\d{4})/c\d+-\d+\.html$")
-LIST_PAGE_PATH = re.compile(r"/GB/\d+/index\d*\.html$")
+#: Article URLs: ``/n2/…`` (provincial, 2015–), ``/n1/…`` (central), ``/n/…`` (before 2015).
+ARTICLE_PATH = re.compile(r"/n[12]?/(?P<year>\d{4})/(?P<md>\d{4})/c\d+-\d+\.html$")
+#: List pages: ``/GB/<node>/…/index[N].html`` at any depth, and the home page's ``/index[N].html``.
+LIST_PAGE_PATH = re.compile(r"^/(?:GB/(?:\d+/)+)?index\d*\.html$")
 
 
 @cache
@@ -74,7 +81,7 @@ class PeopleSpider(ArchiveSpider):
         self.base_url = (base_url or f"http://{entry['host']}").rstrip("/")
         self.list_paths: list[str] = lists.split(",") if lists else entry["lists"]
         self.max_list_pages = int(max_list_pages)
-        self.allowed_domains = [urlsplit(self.base_url).hostname or entry["host"]]
+        self.allowed_domains = [site_of(self.base_url) or entry["host"]]
 
     async def start(self) -> Any:
         for path in self.list_paths:
@@ -82,16 +89,17 @@ class PeopleSpider(ArchiveSpider):
 
     def parse_list(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
         """Follow article links in bounds; page on unless the whole page is older than ``since``."""
+        self.note_redirect(response)
         articles: list[tuple[str, date]] = []
         lists: list[str] = []
-        for href in response.css("a::attr(href)").getall():
-            url = urljoin(response.url, href.strip())
-            if not url.startswith(self.base_url):
+        for href in dict.fromkeys(response.css("a::attr(href)").getall()):
+            url = self.site_url(urljoin(response.url, href.strip()))
+            if not self.on_site(url):
                 continue
             day = article_day(url)
             if day is not None:
                 articles.append((url, day))
-            elif LIST_PAGE_PATH.search(urlsplit(url).path):
+            elif LIST_PAGE_PATH.match(urlsplit(url).path):
                 lists.append(url)
         for url, day in articles:
             if self.in_bounds(day):
@@ -104,14 +112,17 @@ class PeopleSpider(ArchiveSpider):
         if stale is not None and stale(articles):
             self.logger.info("Stopped paging at %s: its articles are archived already", response.url)
             return
-        for url in lists:
+        for url in dict.fromkeys(lists):
             if self._follow_list(response.url, url, depth):
                 yield scrapy.Request(url, callback=self.parse_list, cb_kwargs={"depth": depth + 1})
 
     def _follow_list(self, current: str, candidate: str, depth: int) -> bool:
-        """Home pages lead to every list; a list page only to its own next pages."""
+        """Home pages (and their pagers) lead to every list; a list page to its own next
+        pages and to the lists nested under it (a province's list of city lists)."""
         if depth >= self.max_list_pages:
             return False
-        if urlsplit(current).path in ("", "/"):
+        here = urlsplit(current).path.rsplit("/", 1)[0]
+        if here == "":
             return True
-        return candidate.rsplit("/", 1)[0] == current.rsplit("/", 1)[0]
+        there = urlsplit(candidate).path.rsplit("/", 1)[0]
+        return there == here or there.startswith(here + "/")
