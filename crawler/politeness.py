@@ -25,9 +25,9 @@ Pauses are the slot's delay, set in the ``response_downloaded`` signal (after
 AutoThrottle's own adjustment, before the slot schedules its next request), with the
 random 0.5–1.5× spread switched off so a pause is never shortened.
 
-Settings (defaults): ``NEWSARCHIVE_BLOCK_PAUSE`` (60), ``NEWSARCHIVE_BLOCK_STOP_AFTER`` (5),
-``NEWSARCHIVE_BLOCK_RETRIES`` (2), ``NEWSARCHIVE_BACKOFF`` (10), ``NEWSARCHIVE_MAX_PAUSE`` (900),
-all seconds or counts.
+Settings (defaults and meanings in :mod:`crawler.default_settings`): ``NEWSARCHIVE_BLOCK_PAUSE``,
+``NEWSARCHIVE_BLOCK_STOP_AFTER``, ``NEWSARCHIVE_BLOCK_RETRIES``, ``NEWSARCHIVE_BACKOFF``,
+``NEWSARCHIVE_MAX_PAUSE``.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from scrapy.http import Response
 from twisted.internet import error as net
 
 from crawler.blocks import block_reason
+from crawler.default_settings import read
 
 logger = logging.getLogger(__name__)
 
@@ -87,11 +88,11 @@ class HostPoliteness:
         self.crawler = crawler
         self.stats = crawler.stats
         settings = crawler.settings
-        self.block_pause = settings.getfloat("NEWSARCHIVE_BLOCK_PAUSE", 60.0)
-        self.stop_after = max(1, settings.getint("NEWSARCHIVE_BLOCK_STOP_AFTER", 5))
-        self.block_retries = settings.getint("NEWSARCHIVE_BLOCK_RETRIES", 2)
-        self.backoff = settings.getfloat("NEWSARCHIVE_BACKOFF", 10.0)
-        self.max_pause = settings.getfloat("NEWSARCHIVE_MAX_PAUSE", 900.0)
+        self.block_pause = read(settings, "NEWSARCHIVE_BLOCK_PAUSE")
+        self.stop_after = max(1, read(settings, "NEWSARCHIVE_BLOCK_STOP_AFTER"))
+        self.block_retries = read(settings, "NEWSARCHIVE_BLOCK_RETRIES")
+        self.backoff = read(settings, "NEWSARCHIVE_BACKOFF")
+        self.max_pause = read(settings, "NEWSARCHIVE_MAX_PAUSE")
         self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "*"
         self.hosts: dict[str, HostState] = {}
         crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)

@@ -19,7 +19,7 @@ from scrapy.http import Response
 from crawler.cpu import cpu_time
 from crawler.gate import sites_of
 from crawler.items import Article, NotArticle
-from crawler.parsing.urls import same_site
+from crawler.parsing.urls import same_site, site_of
 from crawler.sites.pagination import merge_pages
 from crawler.sites.registry import extract
 from crawler.size_limits import truncation_detail
@@ -112,6 +112,12 @@ class ArchiveSpider(scrapy.Spider):
     #: ``scheme://host[:port]`` the site was found to serve from after a redirect of the
     #: same site (http → https): links to the old origin are sent there directly.
     moved_to: str | None = None
+
+    def site_domains(self) -> list[str]:
+        """``allowed_domains`` for the site: the base URL's host and its site (which covers
+        the ``www.``/bare pair and subdomains, e.g. a mirror host)."""
+        host = urlsplit(self.base_url).hostname or ""
+        return list(dict.fromkeys(filter(None, (host, site_of(self.base_url)))))
 
     def on_site(self, url: str) -> bool:
         """Whether ``url`` belongs to the site crawled: http or https, ``www.`` or bare host,

@@ -37,7 +37,6 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy.http import Response
 
-from crawler.parsing.urls import site_of
 from crawler.spiders.base import ArchiveSpider
 
 #: Article URLs: ``/n2/…`` (provincial, 2015–), ``/n1/…`` (central), ``/n/…`` (before 2015).
@@ -81,7 +80,7 @@ class PeopleSpider(ArchiveSpider):
         self.base_url = (base_url or f"http://{entry['host']}").rstrip("/")
         self.list_paths: list[str] = lists.split(",") if lists else entry["lists"]
         self.max_list_pages = int(max_list_pages)
-        self.allowed_domains = [site_of(self.base_url) or entry["host"]]
+        self.allowed_domains = self.site_domains()
 
     async def start(self) -> Any:
         for path in self.list_paths:
