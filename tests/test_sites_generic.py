@@ -355,3 +355,25 @@ def test_an_essay_credits_the_name_alone_under_its_headline_and_no_words_from_it
     result = extract("https://essays.example.cn/show.asp?id=1", html)
     assert isinstance(result, Article), result
     assert result.authors == ["胡平"]
+
+
+def _feed_page(marks: str) -> bytes:
+    teaser = "记者从市交通运输局获悉，今年全市将新建改建农村公路三百公里，惠及沿线二十万群众，相关工程已陆续开工。"
+    feed = "".join(
+        f"<div class='item'><h3><a href='/n/{i}.html'>第{i}条推荐：本市又有新举措惠及群众</a></h3><p>{teaser}</p></div>"
+        for i in range(12)
+    )
+    return (
+        "<html><head><meta charset='utf-8'><title>社区食堂开张_示范新闻网</title></head><body>"
+        "<h1>社区食堂开张</h1><div class='info'>2024-05-20 08:10 来源：示范日报</div>"
+        "<div class='content'><p>城南街道首家社区食堂昨天开张，老人凭卡就餐可享八折优惠。</p>"
+        "<p>食堂每天供应早中晚三餐，菜品每周更换。</p></div>"
+        f"<div{marks}>{feed}</div></body></html>"
+    ).encode("utf-8")
+
+
+@pytest.mark.parametrize("marks", ["", " class='recommend-list'", " id='comments'"])
+def test_a_short_article_beside_a_long_feed_keeps_its_own_text(marks):
+    result = extract("https://news.example.cn/a/11.html", _feed_page(marks))
+    assert isinstance(result, Article), result
+    assert result.body.startswith("城南街道首家社区食堂") and "农村公路" not in result.body

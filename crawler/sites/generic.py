@@ -99,6 +99,15 @@ _AFTER_BODY_WINDOW = 400
 #: How many text lines after the headline may come before the dateline, and how long a dateline line is.
 _DATELINE_LINES = 4
 _DATELINE_CHARS = 80
+#: class/id words of comment threads and recommendation feeds: text there is not the article's.
+_READER_SECTION = re.compile(
+    r"comment|(?:^|[\s_-])(?:reply|replies|pinglun|pl|recommend|recom|feeds?|sidebar|aside)(?:$|[\s_-])", re.IGNORECASE
+)
+#: Headline links that make a block a feed of other stories (see ``_is_teaser_feed``).
+_FEED_MIN_ITEMS = 4
+_FEED_TEASER_CHARS = 150
+#: How much a block in such a section counts next to one outside it.
+_READER_SECTION_WEIGHT = 0.25
 #: A link-heavy page with less prose than this and no article signals is an index, not an article.
 _HUB_MAX_PROSE = 200
 _HUB_LINK_SHARE = 0.5
@@ -286,6 +295,8 @@ class GenericArticlePage:
             if score <= best_value:  # (1 - link density) <= 1: it cannot win, so skip its link count
                 break
             value = score * (1 - link_density(element))
+            if _in_reader_section(element) or _is_teaser_feed(element):
+                value *= _READER_SECTION_WEIGHT
             if value > best_value:
                 best, best_value = element, value
         return best
@@ -904,6 +915,37 @@ def _trail(element: etree._Element, title: str | None, *, marked: bool = False) 
     if not crumbs or sum(map(len, crumbs)) / len(crumbs) > 12:
         return []
     return crumbs
+
+
+def _in_reader_section(element: etree._Element) -> bool:
+    """Whether ``element`` sits in (or is) a comment thread, a reply list or a recommendation
+    feed, going by the class and id words pages give them (``comments``, ``reply``, ``pinglun``,
+    ``recommend``, ``feed``) or an ``<aside>``."""
+    for node in itertools.chain((element,), element.iterancestors()):
+        if node.tag == "aside":
+            return True
+        marks = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if len(marks) > 1 and _READER_SECTION.search(marks):
+            return True
+    return False
+
+
+def _is_teaser_feed(element: etree._Element) -> bool:
+    """A feed of other stories: at least :data:`_FEED_MIN_ITEMS` headline-sized links (8+
+    characters), no more than a teaser's worth of other text each and no paragraph longer
+    than a teaser. An article links a word here and there, or ends in a related list under
+    paragraphs of its own."""
+    headline_links, link_chars = 0, 0
+    for link in element.iter("a"):
+        text = "".join(all_text(link).split())
+        link_chars += len(text)
+        headline_links += len(text) >= 8
+    if headline_links < _FEED_MIN_ITEMS:
+        return False
+    other = len("".join(all_text(element).split())) - link_chars
+    if other > headline_links * _FEED_TEASER_CHARS:
+        return False
+    return not any(len(text) > _FEED_TEASER_CHARS and len(text.strip()) > _FEED_TEASER_CHARS for text in element.itertext())
 
 
 def _is_heading_line(text: str) -> bool:
