@@ -27,11 +27,12 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from crawler.default_settings import read
 from models.engine import database_url, make_engine, session_factory
@@ -76,7 +77,7 @@ class IncrementalMiddleware:
         recheck_days = int(_option(spider, settings, "recheck_days"))
         margin = int(_option(spider, settings, "list_margin_days"))
         self.engine = make_engine(self.url)
-        self.archived = archived_articles(self.engine, getattr(spider, "base_url", ""))
+        self.archived = archived_articles(self.engine, site_prefixes(getattr(spider, "base_url", "")))
         self.recheck_since = datetime.now(UTC).date() - timedelta(days=recheck_days)
         known_days = [d for d in self.archived.values() if d is not None]
         if known_days:
@@ -126,13 +127,25 @@ class IncrementalMiddleware:
         return validators
 
 
-def archived_articles(engine: Any, prefix: str) -> dict[str, date | None]:
-    """Archived article URLs starting with ``prefix`` → the article's publication day."""
+def site_prefixes(base_url: str) -> list[str]:
+    """URL prefixes of the site at ``base_url``: http and https, the host with and without
+    ``www.`` (he.news.cn links its articles on www.he.news.cn; a channel moves to https).
+    An empty ``base_url`` (a spider crawling no one site) gives ``[""]``: every URL."""
+    parts = urlsplit(base_url)
+    if not parts.hostname:
+        return [""]
+    bare = parts.hostname.removeprefix("www.")
+    port = f":{parts.port}" if parts.port else ""
+    return [f"{scheme}://{host}{port}/" for scheme in ("http", "https") for host in dict.fromkeys((bare, "www." + bare))]
+
+
+def archived_articles(engine: Any, prefixes: list[str]) -> dict[str, date | None]:
+    """Archived article URLs starting with one of ``prefixes`` → the article's publication day."""
     with session_factory(engine)() as session:
         rows = session.execute(
             select(ArticleUrl.url, Article.published_at)
             .join(Article, Article.id == ArticleUrl.article_id)
-            .where(ArticleUrl.url.startswith(prefix, autoescape=True))
+            .where(or_(*(ArticleUrl.url.startswith(prefix, autoescape=True) for prefix in prefixes)))
         )
         return {url: published.date() if published else None for url, published in rows}
 

@@ -19,7 +19,10 @@ from crawler.replica.site import build_site
 from models.engine import make_engine, session_factory
 from models.operations import JobDetail
 from models.schema import CrawlJob
+from models.store import store_batch
 from operations.figures import Figures, figures
+from operations.incremental import archived_articles, site_prefixes
+from tests.archive_items import BODY, make_article
 from tests.conftest import run_cli
 
 
@@ -85,3 +88,26 @@ def test_broken_template_fails_the_coverage_check(runs):
     assert "health checks FAILED" in broken.stdout and "editors 0%" in broken.stdout
     assert broken.detail.healthy is False
     assert {c["name"] for c in broken.detail.checks if not c["ok"]} == {"coverage"}
+
+
+def test_site_prefixes_cover_both_schemes_and_the_www_and_bare_host():
+    assert site_prefixes("http://he.news.cn") == [
+        "http://he.news.cn/", "http://www.he.news.cn/", "https://he.news.cn/", "https://www.he.news.cn/"]
+    assert site_prefixes("http://127.0.0.1:8800")[0] == "http://127.0.0.1:8800/"
+    assert site_prefixes("") == [""]
+
+
+def test_archived_articles_of_a_site_include_its_www_host_and_https_urls_and_nothing_else(migrated_db_url):
+    urls = ("http://www.he.news.cn/20240515/d59c39d4160a4fe4b3084c3e4abfb450/c.html",
+            "https://he.news.cn/2021-02/07/c_1127073849.htm",
+            "http://he.news.cn.example.com/2021-02/07/c_1127073850.htm",
+            "http://www.js.xinhuanet.com/2021-02/07/c_1127073851.htm")
+    engine = make_engine(migrated_db_url)
+    with session_factory(engine)() as session:
+        store_batch(session, [make_article(url, site="news.cn", title=f"标题{n}", body=f"{BODY}{n}")
+                              for n, url in enumerate(urls)], [])
+        session.commit()
+    archived = archived_articles(engine, site_prefixes("http://he.news.cn"))
+    engine.dispose()
+    assert set(urls[:2]) <= set(archived) and not {urls[2], urls[3]} & set(archived)
+    assert archived[urls[0]] is not None  # the publication day, for the re-check window
