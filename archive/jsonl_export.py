@@ -26,7 +26,7 @@ from archive.records import COLUMNS, SCHEMA_VERSION, Batch, Record, people_of, r
 _JSON_COLUMNS = ("images", "breadcrumbs")
 #: Time columns (stored as UTC text ``YYYY-MM-DD HH:MM:SS.ffffff`` on SQLite) and the
 #: fixed offset each is exported in, as :mod:`archive.records` does.
-_TIME_COLUMNS = {"published_at": 8, "first_seen": 0, "last_seen": 0}
+_TIME_COLUMNS = {"published_at": 8, "first_seen": 8, "last_seen": 8}
 
 
 def _default(value: object) -> str:

@@ -13,7 +13,8 @@ from archive.records import Record
 
 _TEXT = pa.string()
 _TEXTS = pa.list_(pa.string())
-_UTC = pa.timestamp("us", tz="UTC")
+#: Every time in the article's zone, as the other formats (:mod:`archive.times`).
+_CHINA_TIME = pa.timestamp("us", tz="Asia/Shanghai")
 
 #: The ``schemas/article-export.v1.json`` fields as Arrow types.
 SCHEMA = pa.schema(
@@ -28,7 +29,7 @@ SCHEMA = pa.schema(
         ("pretitle", _TEXT),
         ("subtitle", _TEXT),
         ("original_title", _TEXT),
-        ("published_at", pa.timestamp("us", tz="Asia/Shanghai")),
+        ("published_at", _CHINA_TIME),
         ("published_at_raw", _TEXT),
         ("published_precision", _TEXT),
         ("source", _TEXT),
@@ -43,8 +44,8 @@ SCHEMA = pa.schema(
         ("encoding", _TEXT),
         ("title_simplified", _TEXT),
         ("body_simplified", _TEXT),
-        ("first_seen", _UTC),
-        ("last_seen", _UTC),
+        ("first_seen", _CHINA_TIME),
+        ("last_seen", _CHINA_TIME),
     ]
 )
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import datetime, timezone, tzinfo
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Row, or_, select
 from sqlalchemy.orm import Session
 
 from archive.filters import Filters, select_articles
-from models.repository import CHINA_TIME
+from archive.times import in_article_zone
 from models.schema import Article, ArticlePerson, ArticleUrl, Person, Site
 from models.search import ExportWatermark
 
@@ -107,18 +106,13 @@ def _record(row: Any, people: dict[str, list[str]], urls: list[str]) -> Record:
     id_, version, site, *values = row
     record: Record = {"schema_version": SCHEMA_VERSION, "id": id_, "version": version, "site": site}
     record.update(zip(COLUMNS, values))
-    # One zone per field whatever the database returns: China time for publication, UTC for crawling.
-    record["published_at"] = _in_zone(record["published_at"], CHINA_TIME)
-    record["first_seen"] = _in_zone(record["first_seen"], timezone.utc)
-    record["last_seen"] = _in_zone(record["last_seen"], timezone.utc)
+    # The article's zone whatever the database returns (archive.times): the instant is kept.
+    for name in ("published_at", "first_seen", "last_seen"):
+        record[name] = in_article_zone(record[name])
     record["authors"] = people.get("author", [])
     record["editors"] = people.get("editor", [])
     record["urls"] = urls
     return record
-
-
-def _in_zone(value: datetime | None, zone: tzinfo) -> datetime | None:
-    return value.astimezone(zone) if value is not None else None
 
 
 def people_of(session: Session, ids: list[int]) -> dict[int, dict[str, list[str]]]:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from archive.filters import Filters, TokenPlan, in_title, matches_many, select_articles
 from archive.snippet import match_pattern, snippet
+from archive.times import in_article_zone
 from models.schema import Article, Site
 
 DEFAULT_LIMIT = 20
@@ -25,7 +26,8 @@ SORTS = ("relevance", "newest", "oldest")
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One result; ``snippet`` is published text and ``highlights`` its matched (start, end) spans."""
+    """One result; ``snippet`` is published text and ``highlights`` its matched (start, end) spans;
+    ``published_at`` is in the article's zone (:mod:`archive.times`)."""
 
     article_id: int
     title: str | None
@@ -34,6 +36,8 @@ class Hit:
     url: str
     snippet: str
     highlights: list[tuple[int, int]]
+    #: ``day``, ``minute`` or ``second``: how much of ``published_at`` the page gave.
+    published_precision: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +93,9 @@ def search(
     )
     pattern = match_pattern(term.runs for term in filters.query.wanted)
     hits = []
-    for id_, title, published_at, site, url in rows:
+    for id_, title, published_at, site, url, precision in rows:
         text, spans = snippet(*bodies[id_], pattern)
-        hits.append(Hit(id_, title, published_at, site, url, text, spans))
+        hits.append(Hit(id_, title, in_article_zone(published_at), site, url, text, spans, precision))
     return hits
 
 
@@ -108,7 +112,7 @@ _SORTED_ORDERS = {
 
 
 def _ranked_rows(session: Session, filters: Filters, limit: int, offset: int, sort: str) -> list[Row]:
-    """The page of (id, title, published_at, site, url) in order, in two steps for relevance
+    """The page of (id, title, published_at, site, url, precision) in order, in two steps for relevance
     so that no step scores every candidate (a 1-character term matches most articles):
     first the articles with a title hit, found through the title index and ranked by
     their number of title hits; then, if the page is not full, the rest newest first."""
@@ -146,4 +150,5 @@ def _by_date(
     return list(session.execute(statement.order_by(*orders[order]).offset(offset).limit(limit)))
 
 
-_HIT_COLUMNS = (Article.id, Article.title, Article.published_at, Site.name, Article.canonical_url)
+_HIT_COLUMNS = (Article.id, Article.title, Article.published_at, Site.name, Article.canonical_url,
+                Article.published_precision)

@@ -1,9 +1,13 @@
-"""One article as an archivist inspects it: its URLs, its versions, its near-duplicates.
+"""One article as an archivist inspects it: the article itself, its URLs, its versions, its near-duplicates.
 
 The same story reaches the archive under many URLs, in several texts over time, and as
-copies on other sites; :func:`article_view` gathers all three so ``newsarchive show``
-can answer "where was this published, what changed, and who else ran it". A version
-diff (:func:`version_diff`) compares two stored texts line by line.
+copies on other sites; :func:`article_view` gathers the whole article (headline with
+kicker and subtitle, dateline, source, people, 原标题, body as published and its
+Simplified twin) and all three, so ``newsarchive show`` can answer "what did it say,
+where was it published, what changed, and who else ran it". Times are in the article's
+zone (:mod:`archive.times`). A version diff (:func:`version_diff`) compares two stored
+texts line by line, both in Simplified script, so a Traditional mirror that became the
+first version does not mark every line changed.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.records import people_of
+from archive.times import shown_time
+from crawler.parsing.chinese import to_simplified
 from crawler.parsing.urls import canonicalize
 from models.dedup import NearDupMember
 from models.schema import Article, ArticleUrl, ArticleVersion
@@ -41,21 +48,38 @@ def article_view(session: Session, article: Article) -> dict[str, Any]:
     versions = session.scalars(
         select(ArticleVersion).where(ArticleVersion.article_id == article.id).order_by(ArticleVersion.number)
     )
+    people = people_of(session, [article.id]).get(article.id, {})
     return {
         "id": article.id,
         "canonical_url": article.canonical_url,
         "site": article.site.name,
+        "pretitle": article.pretitle,
         "title": article.title,
-        "published_at": _iso(article.published_at),
+        "subtitle": article.subtitle,
+        "original_title": article.original_title,
+        "published_at": shown_time(article.published_at, article.published_precision),
+        "published_at_raw": article.published_at_raw,
+        "published_precision": article.published_precision,
+        "source": article.source,
+        "authors": people.get("author", []),
+        "editors": people.get("editor", []),
         "script": article.script,
-        "first_seen": _iso(article.first_seen),
-        "last_seen": _iso(article.last_seen),
+        "pages": article.pages,
+        "printed_page": article.printed_page,
+        "breadcrumbs": article.breadcrumbs,
+        "body": article.body,
+        "title_simplified": article.title_simplified,
+        "body_simplified": article.body_simplified,
+        "images": article.images,
+        "problems": article.problems,
+        "first_seen": shown_time(article.first_seen),
+        "last_seen": shown_time(article.last_seen),
         "current_version": article.current_version,
         "urls": list(urls),
         "versions": [
             {
                 "number": v.number,
-                "fetched_at": _iso(v.fetched_at),
+                "fetched_at": shown_time(v.fetched_at),
                 "fingerprint": v.fingerprint,
                 "title": v.item.get("title"),
                 "script": v.item.get("script"),
@@ -85,7 +109,7 @@ def _cluster(session: Session, article_id: int) -> dict[str, Any] | None:
                 "site": article.site.name,
                 "canonical_url": article.canonical_url,
                 "title": article.title,
-                "published_at": _iso(article.published_at),
+                "published_at": shown_time(article.published_at, article.published_precision),
                 "similarity": member.similarity,
                 "linked_to": member.linked_to_id,
             }
@@ -96,8 +120,9 @@ def _cluster(session: Session, article_id: int) -> dict[str, Any] | None:
 
 def version_diff(session: Session, article_id: int, old: int, new: int) -> list[str]:
     """Unified diff of versions ``old`` → ``new`` of an article, field by field (body
-    line by paragraph). Raises ``LookupError`` naming the versions that exist."""
-    texts = {number: version_lines(session, article_id, number) for number in (old, new)}
+    line by paragraph), both in Simplified script: a change of script alone is no change.
+    Raises ``LookupError`` naming the versions that exist."""
+    texts = {number: [to_simplified(line) for line in version_lines(session, article_id, number)] for number in (old, new)}
     return list(difflib.unified_diff(texts[old], texts[new], f"version {old}", f"version {new}", lineterm=""))
 
 
@@ -125,6 +150,3 @@ def _diff_lines(item: dict[str, Any]) -> list[str]:
             lines.append(f"{name}: {'、'.join(value) if isinstance(value, list) else value}")
     return lines
 
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None

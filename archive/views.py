@@ -1,15 +1,16 @@
 """The SQL views for archivists who prefer SQL (or Datasette) to the command line.
 
-The views are created by migrations (``article_flat`` by ``0002_search``;
+The views are created by migrations (``article_flat`` by ``0002_search``, its times
+by ``0009_article_zone_views``;
 ``article_people`` and ``article_urls`` by ``0005_views``); this module is their
 documentation, field by field. ``docs/sql.md`` is rendered from it
 (:func:`render_markdown`), and a test checks both that the rendering is current and that
 every database's views have exactly the columns documented here, so the documentation
 cannot drift from the SQL.
 
-Times: on PostgreSQL they are ``timestamptz``; SQLite has no time type and stores UTC as
-text ``YYYY-MM-DD HH:MM:SS.ffffff`` (sortable; add 8 hours for China time, e.g.
-``datetime(published_at, '+8 hours')``).
+Times in ``article_flat`` are ISO 8601 text in China time, the zone the articles are
+dated in, printed alike by both databases (``0009_article_zone_views``); the tables
+themselves store instants (see docs/archive.md, "Times").
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ ARTICLE_FLAT = View(
         ("site", "site name, e.g. `people.com.cn`"),
         ("title", "headline as published"),
         ("subtitle", "subtitle (副标题), or NULL"),
-        ("published_at", "publication time (see Times)"),
+        ("published_at", "publication time in China time, `2020-05-27T01:33:00+08:00`, or the day "
+                         "`2022-02-13` when the page gave only the day (see Times)"),
         ("source", "source as printed (来源), e.g. 新华日报, or NULL"),
         ("authors", "authors in page order, joined with 、, or NULL when none"),
         ("editors", "editors (责任编辑) in page order, joined with 、, or NULL when none"),
@@ -45,8 +47,8 @@ ARTICLE_FLAT = View(
         ("pages", "number of pages the article was split over"),
         ("printed_page", "newspaper page (版面) for e-paper articles, or NULL"),
         ("body", "text as published, paragraphs separated by newlines"),
-        ("first_seen", "when the crawler first stored the article (UTC)"),
-        ("last_seen", "when the crawler last saw it (UTC)"),
+        ("first_seen", "when the crawler first stored the article (China time, as `published_at`)"),
+        ("last_seen", "when the crawler last saw it (China time)"),
         ("version", "number of the current text version (1 = never changed)"),
     ),
     "SELECT title, published_at, authors FROM article_flat WHERE editors LIKE '%王五%' ORDER BY published_at DESC;",
@@ -85,9 +87,11 @@ _INTRO = """# SQL views
 Read-only views over the archive for SQL users (`sqlite3 data/archive.db`, `psql`,
 Datasette). Rendered from `archive/views.py`; edit that, not this file.
 
-**Times**: PostgreSQL gives `timestamptz`. SQLite stores UTC as text
-`YYYY-MM-DD HH:MM:SS.ffffff`: it sorts correctly; for China time write
-`datetime(published_at, '+8 hours')`.
+**Times** in `article_flat` are ISO 8601 text in China time (UTC+8), the zone the
+articles are dated in, the same on SQLite and PostgreSQL: `2020-05-27T01:33:00+08:00`,
+or `2022-02-13` for a dateline that gives only the day. They sort correctly as text.
+The tables underneath store instants: PostgreSQL `timestamptz`, SQLite UTC text
+`YYYY-MM-DD HH:MM:SS.ffffff` (see `docs/archive.md`, Times).
 
 **Full-text search** needs the Chinese tokenizer, so use `newsarchive search`, or in
 Datasette the canned query `search` (`pip install -e '.[datasette]'`, then

@@ -17,6 +17,7 @@ from archive.filters import SCRIPTS, Filters, parse_day
 from archive.query import QueryError, parse_query
 from archive.search import DEFAULT_LIMIT, SORTS, Hit, SearchPage, search_page
 from archive.snippet import mark
+from archive.times import shown_day, shown_time
 from models.engine import database_url, make_engine, session_factory
 from models.errors import unavailable
 
@@ -131,7 +132,7 @@ def _json(hit: Hit, position: int, total: int) -> str:
             "total": total,
             "id": hit.article_id,
             "title": hit.title,
-            "published_at": hit.published_at.isoformat() if hit.published_at else None,
+            "published_at": shown_time(hit.published_at, hit.published_precision),
             "site": hit.site,
             "url": hit.url,
             "snippet": hit.snippet,
@@ -142,7 +143,7 @@ def _json(hit: Hit, position: int, total: int) -> str:
 
 
 def _text(hit: Hit, markers: tuple[str, str]) -> str:
-    day = hit.published_at.date().isoformat() if hit.published_at else "----------"
+    day = shown_day(hit.published_at)
     return f"{day}  {hit.title or '(no title)'}  [{hit.site}]\n    {hit.url}\n    {mark(hit.snippet, hit.highlights, *markers)}\n"
 
 

@@ -1,4 +1,5 @@
-"""``newsarchive show ID_OR_URL [--json] [--diff V1 V2]``: one article, its URLs, versions and copies."""
+"""``newsarchive show ID_OR_URL [--json] [--simplified] [--diff V1 V2]``: the whole article
+(headline, dateline, source, people, body as published), its URLs, versions and copies."""
 
 from __future__ import annotations
 
@@ -40,15 +41,42 @@ def command(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({**view, "diff": diff} if diff is not None else view, ensure_ascii=False, indent=2))
     else:
-        print("\n".join(_lines(view) + (["", *diff] if diff is not None else [])))
+        print("\n".join(_article(view, args.simplified) + _lines(view) + (["", *diff] if diff is not None else [])))
     return 0
+
+
+def _article(view: dict[str, Any], simplified: bool) -> list[str]:
+    """The article as the page printed it (or its Simplified twin): headline block, dateline
+    and credits, then the body a paragraph per line."""
+    title = view["title_simplified"] if simplified else view["title"]
+    body = view["body_simplified"] if simplified else view["body"]
+    dateline = view["published_at"] or "no dateline"
+    if view["published_at_raw"]:
+        dateline += f"  (printed: {view['published_at_raw']})"
+    credits = [f"{label} {value}" for label, value in (
+        ("source", view["source"]),
+        ("authors", "、".join(view["authors"])),
+        ("editors", "、".join(view["editors"])),
+        ("original title", view["original_title"]),
+        ("printed page", view["printed_page"]),
+    ) if value]
+    return [
+        f"article {view['id']}  [{view['site']}]  {view['script']}{'  shown in zh-Hans' if simplified else ''}",
+        *([f"  {view['pretitle']}"] if view["pretitle"] else []),
+        f"  {title or '(no title)'}",
+        *([f"  {view['subtitle']}"] if view["subtitle"] else []),
+        f"  {dateline}",
+        *(f"  {line}" for line in credits),
+        *([f"  pages {view['pages']}"] if view["pages"] and view["pages"] > 1 else []),
+        "",
+        *(body.split("\n") if body else ["(no body)"]),
+        "",
+    ]
 
 
 def _lines(view: dict[str, Any]) -> list[str]:
     lines = [
-        f"article {view['id']}  {view['title']}",
-        f"  site {view['site']}   published {view['published_at']}   script {view['script']}",
-        f"  seen {view['first_seen']} … {view['last_seen']}   current version {view['current_version']}",
+        f"seen {view['first_seen']} … {view['last_seen']}   current version {view['current_version']}",
         f"URLs ({len(view['urls'])})",
         *(f"  {url}{'  (canonical)' if url == view['canonical_url'] else ''}" for url in view["urls"]),
         f"versions ({len(view['versions'])})",
@@ -73,10 +101,13 @@ def _lines(view: dict[str, Any]) -> list[str]:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("show", help="show an article with its URLs, versions and near-duplicates")
+    parser = sub.add_parser("show", help="show a whole article with its URLs, versions and near-duplicates")
     parser.add_argument("article", metavar="ID_OR_URL", help="article id, or any URL the article was seen under")
     parser.add_argument("--json", action="store_true", help="print the article as JSON")
+    parser.add_argument("--simplified", action="store_true",
+                        help="print the headline and body in Simplified script (the text search matches)")
     parser.add_argument(
-        "--diff", nargs=2, type=int, metavar=("V1", "V2"), help="also show what changed from version V1 to V2"
+        "--diff", nargs=2, type=int, metavar=("V1", "V2"),
+        help="also show what changed from version V1 to V2 (both compared in Simplified script)"
     )
     parser.set_defaults(func=command)

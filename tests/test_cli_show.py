@@ -8,6 +8,8 @@ from datetime import datetime
 
 import pytest
 
+from opencc import OpenCC
+
 from cli.main import main
 from crawler.replica.content import generate_article
 from models.engine import make_engine, session_factory, upgrade_to_head
@@ -48,11 +50,11 @@ def archive(sqlite_url: str) -> str:
 def test_text_view_lists_urls_versions_and_cluster(archive: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", archive, "show", URL + "?from=timeline"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("article 1  更正后的标题")
+    assert out.startswith("article 1  [people.com.cn]  zh-Hans\n  更正后的标题\n")
     assert "URLs (2)" in out and "https://js.people.com.cn/n2/2020/0401/c360302-1.html  (canonical)" in out
     assert f"  {URL}\n" in out  # the URL as fetched is kept beside the canonical one
     assert "versions (2)" in out
-    assert "  1  2024-03-01T10:00:00+00:00" in out and " *  2  2024-03-02T10:00:00+00:00" in out
+    assert "  1  2024-03-01T18:00:00+08:00" in out and " *  2  2024-03-02T18:00:00+08:00" in out  # China time
     assert "near-duplicate cluster" in out and "xhby.net" in out
 
 
@@ -88,3 +90,64 @@ def test_unknown_article_and_version_are_clear_errors(archive: str, capsys: pyte
 def test_unavailable_database(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", "postgresql+psycopg://nobody@127.0.0.1:1/none", "show", "1"]) == 2
     assert "127.0.0.1:1" in capsys.readouterr().err
+
+
+TRADITIONAL = OpenCC("s2t").convert
+
+
+@pytest.fixture
+def whole(sqlite_url: str) -> str:
+    """One Traditional article with every field a page can give."""
+    upgrade_to_head(sqlite_url)
+    body = "\n".join(paragraphs(2))
+    item = make_article(
+        "http://hk.people.com.cn/n2/2020/0401/c1-9.html", pretitle="一線調研", title="香港經濟穩步復甦",
+        subtitle="多家企業赴港上市", original_title="兩地合作更加緊密", source="大公報", authors=["陳明", "李強"],
+        editors=["黃麗"], body=TRADITIONAL(body), printed_page="A2",
+    )
+    engine = make_engine(sqlite_url)
+    with session_factory(engine).begin() as session:
+        store_batch(session, [normalise(item)], [])
+    engine.dispose()
+    return sqlite_url
+
+
+def test_show_prints_the_whole_article_as_published(whole: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", whole, "show", "1"]) == 0
+    out = capsys.readouterr().out
+    head = out.split("\n\n")[0]
+    assert head.splitlines()[1:4] == ["  一線調研", "  香港經濟穩步復甦", "  多家企業赴港上市"]
+    for line in ("source 大公報", "authors 陳明、李強", "editors 黃麗", "original title 兩地合作更加緊密",
+                 "printed page A2", "2022-02-13T07:48:00+08:00  (printed: 2022年02月13日07:48)"):
+        assert line in head
+    assert TRADITIONAL(paragraphs(2)[0]) in out and TRADITIONAL(paragraphs(2)[-1]) in out
+
+
+def test_simplified_prints_the_simplified_twin(whole: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", whole, "show", "1", "--simplified"]) == 0
+    out = capsys.readouterr().out
+    assert "  香港经济稳步复苏" in out and paragraphs(2)[1] in out and TRADITIONAL(paragraphs(2)[1]) not in out
+
+
+def test_json_carries_the_whole_article(whole: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", whole, "show", "1", "--json"]) == 0
+    view = json.loads(capsys.readouterr().out)
+    assert (view["pretitle"], view["subtitle"], view["original_title"]) == ("一線調研", "多家企業赴港上市", "兩地合作更加緊密")
+    assert (view["source"], view["authors"], view["editors"]) == ("大公報", ["陳明", "李強"], ["黃麗"])
+    assert view["body"] == TRADITIONAL("\n".join(paragraphs(2))) and view["body_simplified"].startswith(paragraphs(2)[0][:10])
+
+
+def test_a_diff_between_scripts_shows_only_real_changes(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    upgrade_to_head(sqlite_url)
+    text = paragraphs(3)
+    url = "http://js.people.com.cn/n2/2020/0401/c360302-7.html"
+    engine = make_engine(sqlite_url)
+    for item in (make_article(url, title=TRADITIONAL("全市经济工作会议召开"), body=TRADITIONAL("\n".join(text))),
+                 make_article(url, body="\n".join([*text[:-1], text[-1] + "（更正）"]), fetched_at="2024-03-02T10:00:00+00:00")):
+        with session_factory(engine).begin() as session:
+            store_batch(session, [normalise(item)], [])
+    engine.dispose()
+    assert main(["--db", sqlite_url, "show", "1", "--diff", "1", "2"]) == 0
+    diff = capsys.readouterr().out.split("--- version 1")[1]
+    changes = [line for line in diff.splitlines() if line[:1] in ("+", "-") and not line.startswith(("+++", "---"))]
+    assert len(changes) == 2 and changes[1].endswith("（更正）")
