@@ -25,8 +25,9 @@ def test_datelines(text, iso, precision):
     assert found.raw in text  # raw is the page's own text, full-width digits included
 
 
-def test_explicit_offsets_are_kept():
-    assert parse_date_value("2019-12-10T07:57:40Z").iso == "2019-12-10T07:57:40+00:00"
+def test_an_explicit_offset_is_kept_as_the_instant_and_shown_in_beijing_time():
+    assert parse_date_value("2019-12-10T07:57:40Z").iso == "2019-12-10T15:57:40+08:00"  # same instant, Beijing time
+    assert parse_date_value("2019-12-10T07:57:40-05:00").iso == "2019-12-10T20:57:40+08:00"
     assert parse_date_value("2024-05-10T06:58:00+08:00").iso == "2024-05-10T06:58:00+08:00"
 
 

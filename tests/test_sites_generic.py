@@ -377,3 +377,32 @@ def test_a_short_article_beside_a_long_feed_keeps_its_own_text(marks):
     result = extract("https://news.example.cn/a/11.html", _feed_page(marks))
     assert isinstance(result, Article), result
     assert result.body.startswith("城南街道首家社区食堂") and "农村公路" not in result.body
+
+
+def test_a_date_told_in_the_first_sentence_is_not_the_dateline():
+    html = (
+        "<html><head><meta charset='utf-8'><title>老厂房变身文创园_示范新闻网</title>"
+        "<meta name='publishdate' content='2024-05-20 09:30'></head><body><h1>老厂房变身文创园</h1>"
+        "<div class='text'><p>2016年4月14日，这家纺织厂停产，厂房闲置了整整六年，周边居民一度担心这里会被拆除，成为又一片空地。</p>"
+        "<p>如今，这里成了全市最热闹的文创园区，每到周末游人如织。</p></div>"
+        "<div class='foot'>2003-2024 示范新闻网 版权所有</div></body></html>"
+    ).encode("utf-8")
+    result = extract("https://news.example.cn/a/12.html", html)
+    assert isinstance(result, Article), result
+    assert result.published_at == "2024-05-20T09:30:00+08:00"
+
+
+def test_a_forum_post_is_dated_by_its_own_line_not_by_a_later_reply():
+    post = "".join(f"<p>{s}</p>" for s in (
+        "如果不是导演坚持，这部电影根本不会拍成现在的样子，很多镜头都是一条过。",
+        "我看了两遍，第二遍才看懂结尾的那场雨，原来前面早有伏笔。",
+    ))
+    html = (
+        "<html><head><meta charset='utf-8'><title>影评论坛</title></head><body>"
+        f"<table><tr><td class='post'>{post}<p>〓 影评论坛 发布时间 2005/03/15 22:36:13 by 观影人 〓</p></td></tr></table>"
+        "<table><tr><td class='reply'><p>同感，结尾太妙了。</p><p>回复时间 2005/03/16 01:08:28</p></td></tr></table>"
+        "</body></html>"
+    ).encode("utf-8")
+    result = extract("https://bbs.example.cn/t/2.html", html)
+    assert isinstance(result, Article), result
+    assert result.published_at == "2005-03-15T22:36:13+08:00"

@@ -1,6 +1,8 @@
 """Read Chinese datelines and date metadata into ISO 8601 with a UTC offset.
 
-Pages show times in Beijing time without saying so, hence the +08:00 default. The
+Pages show times in Beijing time without saying so, hence the +08:00 default; a time
+that carries its own offset (``2022-02-06T12:48:06Z``) is kept as that instant and shown
+in Beijing time like the rest (``2022-02-06T20:48:06+08:00``). The
 raw text is kept exactly as shown (full-width digits included) so what the page said
 is never lost; precision records what the dateline shows, because a day-only date
 must not pretend to be midnight.
@@ -111,6 +113,8 @@ def _from_match(match: re.Match[str], original: str) -> FoundDate | None:
         )
     except ValueError:
         return None
+    if zone:  # an instant with its own offset (…Z, …+00:00): the same instant, shown in the pages' zone
+        moment = moment.astimezone(BEIJING)
     precision = "second" if second else "minute" if minute else "day"
     raw = original[match.start() : match.end()].strip()
     return FoundDate(iso=moment.isoformat(), raw=raw, precision=precision, start=match.start())

@@ -26,7 +26,7 @@ from crawler.items import Article, Image, Problem
 from crawler.parsing import labels
 from crawler.parsing.chinese import detect_script
 from crawler.parsing.css import ElementIndex
-from crawler.parsing.dates import META_DATE_NAMES, FoundDate, first_date, looks_like_date, parse_date_value
+from crawler.parsing.dates import META_DATE_NAMES, FoundDate, find_dates, first_date, looks_like_date, parse_date_value
 from crawler.parsing.html import json_ld, meta_tags, parse_html, strip_non_content, style_texts, wrapper_title
 from crawler.parsing.text import (
     Block,
@@ -99,6 +99,8 @@ _AFTER_BODY_WINDOW = 400
 #: How many text lines after the headline may come before the dateline, and how long a dateline line is.
 _DATELINE_LINES = 4
 _DATELINE_CHARS = 80
+#: How far from the body's text a date may sit to be taken as the post's own.
+_NEAR_BODY_CHARS = 200
 #: class/id words of comment threads and recommendation feeds: text there is not the article's.
 _READER_SECTION = re.compile(
     r"comment|(?:^|[\s_-])(?:reply|replies|pinglun|pl|recommend|recom|feeds?|sidebar|aside)(?:$|[\s_-])", re.IGNORECASE
@@ -426,11 +428,16 @@ class GenericArticlePage:
 
     @field_method("published", None)
     def published(self) -> FoundDate | None:
-        """The dateline under the headline, else date metadata, else a marked date element, else any date."""
-        found = first_date(self.after_title_text)
+        """The dateline under the headline, else date metadata, else the date nearest the body
+        (a post's date just above or below it, not a reply's or the footer's), else a marked
+        date element, else any date."""
+        found = self._dateline_under_headline()
         if found:
             return found
         found = self._metadata_date()
+        if found:
+            return found
+        found = self._date_nearest_body()
         if found:
             return found
         for element in self.marked["date"]:
@@ -438,6 +445,44 @@ class GenericArticlePage:
             if found:
                 return found
         return first_date(self.after_body_text) or first_date(self.page_text)
+
+    def _dateline_under_headline(self) -> FoundDate | None:
+        """The first date after the headline outside the article's prose: a date in the
+        body's sentences (``2016年4月14日，…``) is what the story tells, not when it was published."""
+        prose = {line for line in self.body_lines if _SENTENCE_END.search(line) or "，" in line}
+        for line in self.after_title_text.split("\n"):
+            if line in prose or (len(line) > _DATELINE_CHARS and _SENTENCE_END.search(line)):
+                continue
+            found = first_date(line)
+            if found:
+                return found
+        return None
+
+    def _date_nearest_body(self) -> FoundDate | None:
+        """A dateline line opening or closing the body (``发布时间 2005/03/15 22:36:13 by …``),
+        else the date closest to the body's first or last line in the page's text, within
+        :data:`_NEAR_BODY_CHARS` of it; ``None`` without a body."""
+        lines = self.body_lines
+        if not lines:
+            return None
+        for line in (*lines[:2], *lines[-2:]):
+            if len(line) <= _DATELINE_CHARS and not _SENTENCE_END.search(line) and (found := first_date(line)):
+                return found
+        text = self.page_text
+        start = text.find(lines[0][:15])
+        end = text.find(lines[-1][:15], max(start, 0))
+        if start < 0 or end < 0:
+            return None
+        end += len(lines[-1])
+        best, best_gap = None, _NEAR_BODY_CHARS
+        window = text[max(0, start - _NEAR_BODY_CHARS) : end + _NEAR_BODY_CHARS]
+        offset = max(0, start - _NEAR_BODY_CHARS)
+        for found in find_dates(window):
+            position = offset + found.start
+            gap = start - position if position < start else position - end if position >= end else None
+            if gap is not None and gap < best_gap:
+                best, best_gap = found, gap
+        return best
 
     def _metadata_date(self) -> FoundDate | None:
         for item in self.json_ld:
@@ -954,12 +999,13 @@ def _is_heading_line(text: str) -> bool:
 
 
 def _is_dateline(text: str) -> bool:
-    """A short line that starts with a date (``2022年02月13日07:48 | 来源：…``).
+    """A short line that starts with a date (``2022年02月13日07:48 | 来源：…``), not a
+    sentence that does (``2016年4月14日，这家厂停产。``).
 
     Every body line is asked, so a line without a year's first digit (1 or 2, perhaps
     full-width) in its first six characters, where such a date starts, is ruled out first.
     """
-    if len(text) > 80 or _YEAR_START.search(text, 0, 6) is None:
+    if len(text) > 80 or _YEAR_START.search(text, 0, 6) is None or "，" in text or "。" in text:
         return False
     found = first_date(text[:30])
     return found is not None and found.start <= 5
