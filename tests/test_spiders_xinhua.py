@@ -90,5 +90,6 @@ def test_the_channel_table_is_checked_before_any_fetch() -> None:
         XinhuaSpider(channel="nosuchchannel")
     assert all(isinstance(entry["verified"], bool) and entry["evidence"] for entry in channels().values())
     spider = XinhuaSpider(channel="he")
-    assert spider.on_channel("http://www.he.news.cn/20240515/d59c39d4160a4fe4b3084c3e4abfb450/c.html")
-    assert not spider.on_channel("http://www.news.cn/20240515/d59c39d4160a4fe4b3084c3e4abfb450/c.html")
+    assert spider.on_site("http://www.he.news.cn/20240515/d59c39d4160a4fe4b3084c3e4abfb450/c.html")
+    assert spider.on_site("https://he.news.cn/society/index.htm")
+    assert not spider.on_site("http://www.news.cn/20240515/d59c39d4160a4fe4b3084c3e4abfb450/c.html")

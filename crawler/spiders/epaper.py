@@ -31,7 +31,6 @@ import datetime as dt
 from functools import cache
 from importlib import resources
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -83,7 +82,7 @@ class EpaperSpider(ArchiveSpider):
             raise ValueError(f"-a since={self.since} … until={self.until} spans more than {MAX_EDITIONS} editions")
         self.paper = table[paper]
         self.base_url = (base_url or f"http://{self.paper['host']}").rstrip("/")
-        self.allowed_domains = [urlsplit(self.base_url).hostname or self.paper["host"]]
+        self.allowed_domains = self.site_domains()
 
     def editions(self) -> Iterator[dt.date]:
         day = self.since
@@ -116,10 +115,12 @@ class EpaperSpider(ArchiveSpider):
         self.crawler.stats.inc_value("newsarchive/epaper_layout_pages")
         if not layout.article_urls:
             self.logger.warning("Layout page %s links no articles: is it a layout page of this e-paper?", response.url)
-        for url in layout.article_urls:
-            yield scrapy.Request(url, callback=self.parse_article, meta={"printed_page": layout.printed_page})
-        for url in layout.page_urls:
-            if url != response.url:
+        self.note_redirect(response)
+        for url in map(self.site_url, layout.article_urls):
+            if self.on_site(url):
+                yield scrapy.Request(url, callback=self.parse_article, meta={"printed_page": layout.printed_page})
+        for url in map(self.site_url, layout.page_urls):
+            if url != response.url and self.on_site(url):
                 yield scrapy.Request(url, callback=self.parse_layout)
 
     def _extract(self, response: Response) -> Article | None:

@@ -103,13 +103,7 @@ class PeopleSpider(ArchiveSpider):
         for url, day in articles:
             if self.in_bounds(day):
                 yield scrapy.Request(url, callback=self.parse_article)
-        all_older = bool(articles) and self.since is not None and max(d for _, d in articles) < self.since
-        if all_older:
-            self.logger.info("Stopped paging at %s: every article on it is older than %s", response.url, self.since)
-            return
-        stale = getattr(self, "list_page_stale", None)  # set by operations.incremental on re-crawls
-        if stale is not None and stale(articles):
-            self.logger.info("Stopped paging at %s: its articles are archived already", response.url)
+        if not self.keep_paging(response, articles):
             return
         for url in dict.fromkeys(lists):
             if self._follow_list(response.url, url, depth):

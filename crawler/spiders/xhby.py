@@ -56,16 +56,7 @@ class XhbySpider(ArchiveSpider):
         self.article_path = re.compile(table["article_path"])
         self.channel_paths: list[str] = channels.split(",") if channels else list(table["channels"])
         self.find_channels = not channels
-        self.allowed_domains = [self.site_host]
-
-    @property
-    def site_host(self) -> str:
-        """The site's host without ``www.``: both forms, either scheme, are the site."""
-        return (urlsplit(self.base_url).hostname or "").removeprefix("www.")
-
-    def on_site(self, url: str) -> bool:
-        parts = urlsplit(url)
-        return parts.scheme in ("http", "https") and (parts.hostname or "").removeprefix("www.") == self.site_host
+        self.allowed_domains = self.site_domains()
 
     def is_article(self, url: str) -> bool:
         return self.article_path.match(urlsplit(url).path) is not None
@@ -95,8 +86,9 @@ class XhbySpider(ArchiveSpider):
             return [], []
         articles: list[scrapy.Request] = []
         pages: list[str] = []
+        self.note_redirect(response)
         for href in dict.fromkeys(response.css("a::attr(href)").getall()):
-            url = urljoin(response.url, href.strip()).partition("#")[0]
+            url = self.site_url(urljoin(response.url, href.strip()))
             if not self.on_site(url):
                 continue
             if self.is_article(url):

@@ -87,16 +87,7 @@ class XinhuaSpider(ArchiveSpider):
         if not str(max_list_pages).isdigit():
             raise ValueError(f"-a max_list_pages={max_list_pages!r} must be a whole number of list pages")
         self.max_list_pages = int(max_list_pages)
-        self.allowed_domains = [self.site_host]
-
-    @property
-    def site_host(self) -> str:
-        """The channel's host without ``www.``: both forms are the channel."""
-        return (urlsplit(self.base_url).hostname or "").removeprefix("www.")
-
-    def on_channel(self, url: str) -> bool:
-        parts = urlsplit(url)
-        return parts.scheme in ("http", "https") and (parts.hostname or "").removeprefix("www.") == self.site_host
+        self.allowed_domains = self.site_domains()
 
     async def start(self) -> Any:
         for path in dict.fromkeys(self.list_paths):
@@ -104,11 +95,12 @@ class XinhuaSpider(ArchiveSpider):
 
     def parse_list(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
         """Follow article links in bounds; page on unless the page is all older than ``since`` or archived."""
+        self.note_redirect(response)
         articles: dict[str, date] = {}
         lists: list[str] = []
         for href in response.css("a::attr(href)").getall():
-            url = urljoin(response.url, href.strip()).partition("#")[0]
-            if not self.on_channel(url):
+            url = self.site_url(urljoin(response.url, href.strip()))
+            if not self.on_site(url):
                 continue
             day = article_day(url)
             if day is not None:
