@@ -12,8 +12,10 @@ Use :class:`ReplicaServer` as a context manager when you need ``hits``, or
 from __future__ import annotations
 
 import logging
+import ssl
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,23 +33,37 @@ class ReplicaServer(ThreadingHTTPServer):
     """Threaded HTTP server for one replica site; a context manager serving in the background.
 
     ``hits`` counts requests (GET and HEAD, including 304s and 404s) per request target
-    as sent, query string included.
+    as sent, query string included; ``requests`` lists them in order with their
+    ``time.monotonic()`` arrival time.
+
+    Behaviours of real servers, for tests: ``tls`` (an :class:`ssl.SSLContext` holding a
+    certificate) serves https; ``redirect_to`` (a base URL) answers every request with a
+    301 to the same path there, as a channel's http port does after it moved to https;
+    ``once`` maps a path to a page served for its *first* request only (a 429, a WAF
+    challenge, a refusal page), the site's page afterwards.
     """
 
     daemon_threads = True
 
-    def __init__(self, site: ReplicaSite, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, site: ReplicaSite, host: str = "127.0.0.1", port: int = 0, *,
+                 tls: ssl.SSLContext | None = None, redirect_to: str | None = None) -> None:
         super().__init__((host, port), _Handler)
+        if tls is not None:
+            self.socket = tls.wrap_socket(self.socket, server_side=True)
+        self.scheme = "https" if tls is not None else "http"
         self.site = site
+        self.redirect_to = redirect_to
+        self.once: dict[str, ReplicaPage] = {}
         self.hits: Counter[str] = Counter()
+        self.requests: list[tuple[float, str]] = []
         self._hits_lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
     @property
     def base_url(self) -> str:
-        """``http://HOST:PORT`` with the port actually bound (useful with ``port=0``)."""
+        """``http(s)://HOST:PORT`` with the port actually bound (useful with ``port=0``)."""
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self.scheme}://{host}:{port}"
 
     def handle_error(self, request: object, client_address: object) -> None:
         """A client hanging up mid-body (a crawler refusing an oversized page) is not a server error."""
@@ -55,9 +71,15 @@ class ReplicaServer(ThreadingHTTPServer):
             return
         super().handle_error(request, client_address)  # type: ignore[arg-type]
 
-    def count(self, target: str) -> None:
+    def count(self, target: str) -> ReplicaPage | None:
+        """Count a request; the page to answer it with instead of the site's, if any."""
         with self._hits_lock:
             self.hits[target] += 1
+            self.requests.append((time.monotonic(), target))
+            if self.redirect_to is not None:
+                return ReplicaPage(301, "text/html", b"<html><body>301 Moved Permanently</body></html>",
+                                   {"Location": self.redirect_to + target})
+            return self.once.pop(target, None)
 
     def __enter__(self) -> ReplicaServer:
         self._thread = threading.Thread(target=self.serve_forever, name="replica-server", daemon=True)
@@ -98,9 +120,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._respond(send_body=False)
 
     def _respond(self, *, send_body: bool) -> None:
-        self.server.count(self.path)
-        pages = self.server.site.pages
-        page = pages.get(self.path) or pages.get(urlsplit(self.path).path) or NOT_FOUND
+        page = self.server.count(self.path)
+        if page is None:
+            pages = self.server.site.pages
+            page = pages.get(self.path) or pages.get(urlsplit(self.path).path) or NOT_FOUND
         conditional = page.status == 200 and _not_modified(
             page, self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
         )

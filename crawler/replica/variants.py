@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
+from crawler.replica.channel_lists import move_to_old_urls, spread_over_nested_lists
 from crawler.replica.rewrite import edit_article
 from crawler.replica.site import ReplicaSite, http_date
 
@@ -79,10 +80,23 @@ def corrected(site: ReplicaSite) -> None:
         )
 
 
+def nested_lists(site: ReplicaSite) -> None:
+    """The articles spread over the column list, nested city lists (reached through the city
+    hub) and the home page's own pager, with fragments on links; crawl from ``/``."""
+    spread_over_nested_lists(site)
+
+
+def old_urls(site: ReplicaSite) -> None:
+    """Every third single-page article served and linked at the pre-2015 ``/n/…`` URL form."""
+    move_to_old_urls(site)
+
+
 #: Variant name → function editing the built site; ``build_site(variant=name)`` looks here.
 VARIANTS: dict[str, Callable[[ReplicaSite], None]] = {
     "normal": normal,
     "broken_template": broken_template,
     "tracking_links": tracking_links,
     "corrected": corrected,
+    "nested_lists": nested_lists,
+    "old_urls": old_urls,
 }
