@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from archive.facets import archived_per_day, facets, histogram, histogram_unit, period
+from archive.facets import archived_per_day, histogram_unit, overview, period
 from archive.filters import Filters
 from archive.query import parse_query
 from tests.archive_search_items import sample_archive, sample_articles, store
@@ -30,32 +30,36 @@ def sessions(request, tmp_path_factory):
 
 def test_facets_count_the_articles_the_query_selects(sessions):
     with sessions() as session:
-        found = facets(session, Filters(query=parse_query("南通")))
-        assert {(c.value, c.count) for c in found["site"]} == {("people.com.cn", 2)}
+        counted = overview(session, Filters(query=parse_query("南通")))
+        found = counted.facets
+        assert counted.total == 2 and {(c.value, c.count) for c in found["site"]} == {("people.com.cn", 2)}
         assert {c.value for c in found["editor"]} == {"王五", "黃麗"}
         assert [(c.value, c.count) for c in found["year"]] == [("2024", 2)]
 
 
 def test_a_person_facet_works_beside_a_person_filter(sessions):
     with sessions() as session:
-        found = facets(session, Filters(editor="王五"))
+        found = overview(session, Filters(editor="王五")).facets
         assert [(c.value, c.count) for c in found["editor"]] == [("王五", 2)]
         assert [(c.value, c.count) for c in found["author"]] == [("张三", 1)]
 
 
 def test_dates_are_bucketed_in_china_time(sessions):
     with sessions() as session:
-        months = {c.value: c.count for c in facets(session, Filters())["month"]}
+        everything = overview(session, Filters())
+        months = {c.value: c.count for c in everything.facets["month"]}
         assert months["2024-01"] == 2 and months["2023-12"] == 1
-        days = histogram(session, Filters(since=date(2024, 1, 1), until=date(2024, 1, 31)), "day")
-        assert [(b.label, b.start, b.count) for b in days] == [("2024-01-01", date(2024, 1, 1), 1),
-                                                               ("2024-01-10", date(2024, 1, 10), 1)]
+        assert everything.unit == "month" and sum(b.count for b in everything.histogram) == everything.total == 5
+        january = overview(session, Filters(since=date(2024, 1, 1), until=date(2024, 1, 31)))
+        assert january.unit == "day"
+        assert [(b.label, b.start, b.count) for b in january.histogram] == [("2024-01-01", date(2024, 1, 1), 1),
+                                                                           ("2024-01-10", date(2024, 1, 10), 1)]
 
 
 def test_histogram_units_and_periods_fit_the_range():
-    assert histogram_unit(date(2024, 1, 1), date(2024, 1, 31)) == "day"
-    assert histogram_unit(date(2020, 1, 1), date(2024, 1, 31)) == "month"
-    assert histogram_unit(None, None) == "year"
+    assert histogram_unit(date(2024, 1, 1), date(2024, 1, 31), 1) == "day"
+    assert histogram_unit(date(2020, 1, 1), date(2024, 1, 31), 5) == "month"
+    assert histogram_unit(None, None, 12) == "year"
     assert period("2024-02") == (date(2024, 2, 1), date(2024, 2, 29))
     assert period("2023") == (date(2023, 1, 1), date(2023, 12, 31))
 

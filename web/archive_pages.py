@@ -15,11 +15,11 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from archive.captures import CaptureView, archived_urls, capture_text, capture_view, captures_of
-from archive.facets import FACET_NAMES, facets, histogram, histogram_unit, period
+from archive.facets import FACET_NAMES, overview, period
 from archive.filters import SCRIPTS, Filters, parse_day
 from archive.query import QueryError, parse_query
 from archive.records import article_record
-from archive.search import SORTS, search_page
+from archive.search import SORTS, search
 from archive.show import article_view, find_article, version_diff, version_lines
 from archive.warc import CaptureWarcWriter
 from models.capture_store import capture_body
@@ -109,26 +109,26 @@ class SearchParams:
 def run_search(session: Session, params: SearchParams, **preset: str) -> SearchOut:
     """A page of hits with total, facets and histogram; a page past the end is a 404."""
     filters = params.filters(**preset)
-    found = search_page(session, filters, PER_PAGE, (params.page - 1) * PER_PAGE, params.sort)
-    pages = max(1, -(-found.total // PER_PAGE))
+    counted = overview(session, filters)
+    pages = max(1, -(-counted.total // PER_PAGE))
     if params.page > pages:
-        raise HTTPException(404, f"page {params.page} is past the last page ({pages}) of {found.total} hits")
-    unit = histogram_unit(filters.since, filters.until)
+        raise HTTPException(404, f"page {params.page} is past the last page ({pages}) of {counted.total} hits")
+    # The overview counts the matches, so the page of hits is fetched without a second count.
+    hits = search(session, filters, PER_PAGE, (params.page - 1) * PER_PAGE, params.sort)
     return SearchOut(
         query=params.q,
         sort=params.sort,
         filters={k: str(v) for k, v in {**params.values, **preset}.items() if v},
-        total=found.total,
+        total=counted.total,
         page=params.page,
         pages=pages,
         per_page=PER_PAGE,
         hits=[HitOut(id=h.article_id, title=h.title, published_at=h.published_at, site=h.site, canonical_url=h.url,
-                     snippet=h.snippet, highlights=h.highlights) for h in found.hits],
+                     snippet=h.snippet, highlights=h.highlights) for h in hits],
         facets={name: [CountOut(value=c.value, count=c.count) for c in counts]
-                for name, counts in facets(session, filters).items()},
-        histogram_unit=unit,
-        histogram=[BucketOut(label=b.label, start=b.start, end=b.end, count=b.count)
-                   for b in histogram(session, filters, unit)],
+                for name, counts in counted.facets.items()},
+        histogram_unit=counted.unit,
+        histogram=[BucketOut(label=b.label, start=b.start, end=b.end, count=b.count) for b in counted.histogram],
     )
 
 
