@@ -101,3 +101,12 @@ def test_date_bounds_skip_announced_pages_and_sitemaps_dated_outside_them(
     assert urls == {server.base_url + a.path for a in site.articles if a.day >= "2022-01-01"}
     assert server.hits["/sitemaps/2021.xml"] == 0  # its lastmod in the index is before since
     assert all(server.hits[a.path] == 0 for a in site.articles if a.day < "2022-01-01")
+
+
+def test_announced_urls_count_as_the_start_site_whatever_their_scheme_or_www_but_not_another_port() -> None:
+    spider = GenericSpider(start_url="http://www.example.cn/news/")
+    assert spider.on_start_host("https://www.example.cn/sitemap.xml")
+    assert spider.on_start_host("http://example.cn:80/a.html")
+    assert not spider.on_start_host("http://www.example.cn:8080/a.html")
+    assert not spider.on_start_host("http://news.example.com/a.html")
+    assert not spider.on_start_host("ftp://www.example.cn/a.html")

@@ -50,6 +50,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 
 from crawler.gate import is_private_address
+from crawler.parsing.urls import DEFAULT_PORTS, same_site
 from crawler.spiders.base import ArchiveSpider
 from crawler.spiders.discovery import feeds_linked, read_feed, read_sitemap, sitemaps_in_robots
 
@@ -163,9 +164,9 @@ class GenericSpider(ArchiveSpider):
             yield scrapy.Request(url, callback=self.parse_article)
 
     def on_start_host(self, url: str) -> bool:
-        """Whether ``url`` is an http(s) URL on the start URL's host and port."""
-        parts = urlsplit(url)
-        return parts.scheme in ("http", "https") and parts.netloc.lower() == urlsplit(self.start_url).netloc.lower()
+        """Whether ``url`` is on the start URL's site (http or https, ``www.`` or bare host: a robots.txt
+        fetched over http often names an https sitemap) and port (a local copy has its own)."""
+        return same_site(url, self.start_url) and _port(url) == _port(self.start_url)
 
 
 def _ways(discover: str | None) -> tuple[str, ...]:
@@ -176,6 +177,12 @@ def _ways(discover: str | None) -> tuple[str, ...]:
     if unknown or not ways:
         raise ValueError(f"-a discover={discover!r}: use a comma-separated list of {', '.join(DISCOVERY)}")
     return ways
+
+
+def _port(url: str) -> int | None:
+    """The URL's explicit port, ``None`` for the scheme's default."""
+    parts = urlsplit(url)
+    return None if parts.port == DEFAULT_PORTS.get(parts.scheme.lower()) else parts.port
 
 
 def _url_list(value: str | None, argument: str) -> list[str]:
