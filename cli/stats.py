@@ -12,26 +12,28 @@ from sqlalchemy.exc import SQLAlchemyError
 from models.engine import database_url, make_engine, session_factory
 from models.errors import unavailable
 from models.repository import article_stats
+from models.safekeeping import archive_uuid, quarantined_count
 from operations.figures import not_articles_line
 from pipelines.spool import DEFAULT_SPOOL_DIR, Spool
 
 
 def command(args: argparse.Namespace) -> int:
     url = database_url(args.db)
-    spool = Spool(args.spool)
-    spooled = spool.pending_items()
+    spool = Spool(args.spool, url=url)  # while the database cannot say its UUID: the items spooled for its URL
     engine = make_engine(url)
     try:
         with session_factory(engine)() as session:
             stats = article_stats(session)
+            stats["quarantined"] = quarantined_count(session)
+            spool = Spool(args.spool, archive_uuid(session), url)
     except SQLAlchemyError as exc:
         print(f"newsarchive stats: {unavailable(url, exc)}", file=sys.stderr)
-        if spooled:
+        if spooled := spool.pending_items():
             print(f"newsarchive stats: {_spool_line(spooled, spool)}", file=sys.stderr)
         return 2
     finally:
         engine.dispose()
-    stats["spooled"] = spooled
+    spooled = stats["spooled"] = spool.pending_items()
     if args.json:
         print(json.dumps(stats, ensure_ascii=False, indent=2, default=str))
         return 0
@@ -40,6 +42,8 @@ def command(args: argparse.Namespace) -> int:
     print(f"articles  {total}   aliases {stats['aliases']}   versions {stats['versions']}   captures {stats['captures']}")
     if spooled:
         print(_spool_line(spooled, spool))
+    if stats["quarantined"]:
+        print(f"{stats['quarantined']} items quarantined: the archive refused them (reasons in table quarantined_item)")
     print(f"near-duplicate clusters {stats['clusters']}   articles in them {stats['clustered']}")
     for site, count in stats["per_site"].items():
         print(f"  {site:<24} {count}")

@@ -42,16 +42,23 @@ class Figures:
     coverage_sample: int = 0
     #: Pages rejected as not articles, by reason (their captures are kept for reparse).
     not_articles: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def not_articles_line(self) -> str:
-        return not_articles_line(self.not_articles)
+    #: Articles and pages the store pipeline received, and how many of them it accounted
+    #: for (stored, quarantined or spooled): the difference was lost.
+    items_received: int = 0
+    items_kept: int = 0
+    #: Items the archive refused even alone (kept in its quarantine, not archived).
+    quarantined: int = 0
+    spooled: int = 0
     #: Block, challenge and captcha pages met (never archived; see :mod:`crawler.blocks`).
     blocked: int = 0
     #: Hosts given up after block pages in a row.
     stopped_hosts: tuple[str, ...] = ()
     #: Failed connections by ``kind/host[:port]`` (kind: dns, refused, timeout, connect).
     unreachable: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def not_articles_line(self) -> str:
+        return not_articles_line(self.not_articles)
 
     @property
     def articles_stored(self) -> int:
@@ -108,6 +115,10 @@ def figures(stats: Mapping[str, Any]) -> Figures:
         blocked=int(stats.get("newsarchive/blocked", 0)),
         stopped_hosts=tuple(sorted(_by_suffix(stats, "newsarchive/blocked/stopped/"))),
         unreachable=_by_suffix(stats, "newsarchive/unreachable/"),
+        items_received=int(stats.get("newsarchive/store/received", 0)),
+        items_kept=int(stats.get("newsarchive/store/kept", 0)),
+        quarantined=int(stats.get("newsarchive/store/quarantined", 0)),
+        spooled=int(stats.get("newsarchive/store/spooled", 0)),
     )
 
 
@@ -126,4 +137,6 @@ def figure_lines(f: Figures) -> list[str]:
         f"  blocked         {f.blocked}" + (f" (gave up {', '.join(f.stopped_hosts)})" if f.stopped_hosts else ""),
         f"  field coverage  {coverage}",
         f"  not articles    {f.not_articles_line}",
+        f"  storage         {f.items_kept} of {f.items_received} items kept; {f.spooled} spooled, "
+        f"{f.quarantined} quarantined",
     ]

@@ -17,6 +17,8 @@ the same schedule, or of the same spider and arguments) and with fixed limits:
 ``error_rate``      HTTP errors and failed downloads ≤ ``NEWSARCHIVE_HEALTH_MAX_ERROR_RATE``
                     of requests, judged from ``NEWSARCHIVE_HEALTH_MIN_REQUESTS``
                     requests on (one dead link in a quiet re-crawl is no alarm)
+``storage``         every article and page fetched was stored or spooled (none lost, e.g.
+                    to a full disk) and none had to be quarantined
 
 The defaults are in :mod:`crawler.default_settings`.
 
@@ -87,6 +89,7 @@ def run_checks(current: Figures, history: list[Figures], limits: Thresholds) -> 
         _coverage(current, recent, limits),
         _access(current),
         _error_rate(current, limits),
+        _storage(current),
         _not_articles(current),
     ]
 
@@ -182,6 +185,24 @@ def _not_articles(current: Figures) -> CheckResult:
     """Never fails (list pages are rejected in every crawl) but always says how many pages were
     rejected and why, so an article wrongly rejected shows; ``newsarchive reparse`` re-reads them."""
     return CheckResult("not_articles", True, current.not_articles_line)
+
+
+def _storage(current: Figures) -> CheckResult:
+    lost = current.items_received - current.items_kept
+    if lost > 0:
+        return CheckResult(
+            "storage", False,
+            f"{lost} of {current.items_received} items fetched were neither stored nor spooled: the crawl "
+            "stopped while writing them (see its error line); fix that, then run the same crawl with --resume",
+        )
+    if current.quarantined:
+        return CheckResult(
+            "storage", False,
+            f"{current.quarantined} items the archive refused are in its quarantine, not archived: "
+            "`newsarchive stats` counts them; the reasons are in the quarantined_item table",
+        )
+    spooled = f"; {current.spooled} spooled for the database" if current.spooled else ""
+    return CheckResult("storage", True, f"{current.items_kept} items fetched, all kept{spooled}")
 
 
 def record_in_stats(stats: Any, results: list[CheckResult]) -> None:

@@ -11,7 +11,8 @@ items as for 500, so large batches make storing cheaper per article), ``NEWSARCH
 
 Stats: ``newsarchive/articles/new|changed|unchanged|duplicate|near_duplicate``, ``newsarchive/captures/stored``,
 ``newsarchive/store/spooled``, ``newsarchive/store/replayed``, ``newsarchive/store/retries``,
-``newsarchive/store/quarantined``, and CPU
+``newsarchive/store/quarantined``, ``newsarchive/store/received`` (articles and pages that reached the
+pipeline) and ``newsarchive/store/kept`` (those stored, quarantined or spooled), and CPU
 seconds (:mod:`crawler.cpu`) of ``store`` (whole transactions, commit included) and of its steps
 ``store_captures``, ``store_articles``, ``near_duplicates`` and ``search_index``.
 """
@@ -31,13 +32,13 @@ from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
 from crawler.cpu import cpu_time
 from crawler.default_settings import default, read
 from crawler.items import Article, Capture
-from models.engine import database_url, make_engine, session_factory
+from models.engine import ArchiveUnavailable, database_url, make_engine, session_factory, upgrade_to_head
 from models.errors import display_url, error_reason
 from models.near_copies import NearDuplicateLinker
 from models.repository import KnownNames
-from models.safekeeping import quarantine
+from models.safekeeping import archive_uuid, quarantine
 from models.store import store_batch
-from pipelines.spool import Spool, SpoolItem
+from pipelines.spool import Spool, SpoolItem, url_key
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class StorePipeline:
         self,
         url: str,
         batch_size: int,
-        spool: Spool,
+        spool_dir: Path,
         stats: StatsCollector,
         near_duplicates: NearDuplicateLinker | None = None,
         max_wait_s: float = DEFAULT_MAX_WAIT_S,
@@ -85,7 +86,9 @@ class StorePipeline:
         self.batch_started = 0.0
         self.near_duplicates = near_duplicates or NearDuplicateLinker()
         self.batch_size = max(1, batch_size)
-        self.spool = spool
+        self.spool_dir = Path(spool_dir)
+        #: This archive's part of the spool folder; known once :meth:`open_spider` asked the database.
+        self.spool = Spool(self.spool_dir, url=url)
         self.stats = stats
         self.engine = make_engine(url)
         self.sessions = session_factory(self.engine)
@@ -102,7 +105,7 @@ class StorePipeline:
         pipeline = cls(
             url=database_url(settings.get("NEWSARCHIVE_DATABASE_URL")),
             batch_size=read(settings, "NEWSARCHIVE_STORE_BATCH_SIZE"),
-            spool=Spool(Path(read(settings, "NEWSARCHIVE_SPOOL_DIR"))),
+            spool_dir=Path(read(settings, "NEWSARCHIVE_SPOOL_DIR")),
             stats=crawler.stats,
             near_duplicates=NearDuplicateLinker.from_settings(settings),
             max_wait_s=read(settings, "NEWSARCHIVE_STORE_MAX_WAIT"),
@@ -112,10 +115,36 @@ class StorePipeline:
 
     # ``spider`` is optional: Scrapy >= 2.13 no longer passes it, older versions do.
     def open_spider(self, spider: Any = None) -> None:
+        self._prepare_archive()
         self._replay_spool()
+
+    def _prepare_archive(self) -> None:
+        """Bring the schema to the newest migration (a plain ``scrapy crawl`` on a new
+        database must store like ``newsarchive crawl`` does) and learn the archive's UUID,
+        which names its part of the spool. An unreachable database is not an error here:
+        batches are spooled under the database's URL until it answers."""
+        try:
+            upgrade_to_head(self.url)
+            with self.sessions() as session:
+                archive = archive_uuid(session)
+        except (ArchiveUnavailable, *UNAVAILABLE_ERRORS) as exc:
+            logger.warning(
+                "archive database %s cannot be prepared (%s); items are spooled in %s until it answers",
+                display_url(self.url), error_reason(exc), self.spool_dir,
+            )
+            return
+        self.spool = Spool(self.spool_dir, archive, self.url)
+        foreign = self.spool.foreign_items()
+        if foreign:
+            logger.warning(
+                "%d spooled items in %s name no archive (spooled by an older version): they are not replayed "
+                "into %s; if they belong to it, rename each file to spool-%s-%s-<rest of its name>",
+                foreign, self.spool_dir, display_url(self.url), archive, url_key(self.url),
+            )
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if isinstance(item, (Article, Capture)):
+            self.stats.inc_value("newsarchive/store/received")
             now = time.monotonic()
             if not self.batch:
                 self.batch_started = now
@@ -141,7 +170,9 @@ class StorePipeline:
             self._store(batch)
         except _Unstored as unstored:
             exc = unstored.cause
+            self.stats.inc_value("newsarchive/store/kept", len(batch) - len(unstored.items))
             path = self.spool.append(unstored.items)
+            self.stats.inc_value("newsarchive/store/kept", len(unstored.items))
             self.stats.inc_value("newsarchive/store/spooled", len(unstored.items))
             logger.warning(
                 "archive database %s refused a batch of %d items (%s); kept them in %s. "
@@ -155,6 +186,7 @@ class StorePipeline:
             if refuses_writes(exc):
                 self._stop_crawl(exc)
             return False
+        self.stats.inc_value("newsarchive/store/kept", len(batch))
         return True
 
     def _store(self, batch: list[SpoolItem]) -> None:

@@ -76,7 +76,7 @@ def test_outage_mid_crawl_spools_then_stores_everything(
 
 def test_stats_shows_items_waiting_in_the_spool(sqlite_url: str, tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    spool = Spool(tmp_path / "spool")
+    spool = Spool(tmp_path / "spool", url=sqlite_url)
     spool.append([make_article("http://js.people.com.cn/n2/2022/0213/c1-1.html"),
                   make_article("http://js.people.com.cn/n2/2022/0213/c1-2.html")])
     spool.append([make_article("http://js.people.com.cn/n2/2022/0213/c1-3.html")])

@@ -80,3 +80,18 @@ def test_pages_rejected_as_not_articles_are_counted_by_reason_in_the_checks():
     assert results["not_articles"].ok
     assert results["not_articles"].detail == "4 pages rejected as not articles: reasons a list page 3, a login page 1"
     assert run_checks(figures(_stats()), [], Thresholds())[-1].detail == "no pages rejected as not articles"
+
+
+def test_items_fetched_but_neither_stored_nor_spooled_fail_the_storage_check():
+    lost = {**_stats(), "newsarchive/store/received": 120, "newsarchive/store/kept": 100}
+    results = {r.name: r for r in run_checks(figures(lost), [], Thresholds())}
+    assert not results["storage"].ok and "20 of 120 items" in results["storage"].detail
+    kept = {**_stats(), "newsarchive/store/received": 120, "newsarchive/store/kept": 120, "newsarchive/store/spooled": 7}
+    assert _verdicts(kept, [])["storage"] is True
+
+
+def test_quarantined_items_fail_the_storage_check_and_say_where_they_are():
+    held = {**_stats(), "newsarchive/store/received": 12, "newsarchive/store/kept": 12,
+            "newsarchive/store/quarantined": 2}
+    [storage] = [r for r in run_checks(figures(held), [], Thresholds()) if r.name == "storage"]
+    assert not storage.ok and "2 items" in storage.detail and "quarantine" in storage.detail

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -10,10 +12,12 @@ from scrapy.utils.test import get_crawler
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
+from cli.main import main
 from crawler.items import Article as ArticleItem
 from crawler.items import NotArticle
 from models.capture_store import capture_body
 from models.engine import make_engine, session_factory
+from models.migrate import current_revisions, head_revisions
 from models.repository import store_articles, store_captures
 from models.safekeeping import QuarantinedItem
 from models.schema import Article, ArticleUrl, Capture
@@ -21,6 +25,8 @@ from pipelines.normalise import normalise
 from pipelines.spool import Spool, decode_item, encode_item
 from pipelines.store import StorePipeline
 from tests.archive_items import OTHER_BODY, make_article, make_capture
+from tests.fault_crawl import small_server, small_site  # noqa: F401
+from tests.services import REPO
 
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/archive"
 
@@ -83,13 +89,20 @@ def test_items_are_stored_in_batches_with_stats(migrated_db_url, tmp_path):
     assert "newsarchive/store/spooled" not in stats
 
 
-def test_unreachable_database_spools_and_next_start_replays(migrated_db_url, tmp_path, caplog):
+def test_unreachable_database_spools_and_next_start_replays(migrated_db_url, tmp_path, caplog, monkeypatch):
+    """The database is away when the crawl starts and during its batches: everything is
+    spooled under the database's URL, and the next crawl into that archive stores it."""
     spool_dir = tmp_path / "spool"
-    down = make_pipeline(UNREACHABLE, spool_dir)
+    engine = make_engine(migrated_db_url)
+    monkeypatch.setattr(StorePipeline, "_prepare_archive", lambda self: None)  # as if it could not be asked
+    down = make_pipeline(migrated_db_url, spool_dir)
+    down.engine = make_engine(UNREACHABLE)  # every batch meets a database that is not there
+    down.sessions = session_factory(down.engine)
     with caplog.at_level(logging.WARNING, logger="pipelines.store"):
         run(down, items())
+    monkeypatch.undo()
     assert down.stats.get_value("newsarchive/store/spooled") == 4
-    assert any("kept them in" in r.getMessage() and "127.0.0.1:1" in r.getMessage() for r in caplog.records)
+    assert any("kept them in" in r.getMessage() for r in caplog.records)
     assert len(Spool(spool_dir).pending()) == 1
 
     up = make_pipeline(migrated_db_url, spool_dir)
@@ -99,11 +112,43 @@ def test_unreachable_database_spools_and_next_start_replays(migrated_db_url, tmp
     up.close_spider()
     assert up.stats.get_value("newsarchive/store/replayed") == 4
     assert up.stats.get_value("newsarchive/articles/duplicate") == 1
-    engine = make_engine(migrated_db_url)
     with session_factory(engine)() as session:
         capture_id = session.scalar(select(Capture.id))
         assert capture_body(session, capture_id) == items()[0].body  # bytes survived the spool
     engine.dispose()
+
+
+def test_spooled_items_are_replayed_only_into_the_archive_they_were_fetched_for(
+    migrated_db_url, tmp_path, monkeypatch, capsys
+):
+    """Two archives, one spool folder: the batch archive A could not take waits for A;
+    a crawl into B (a new database) neither stores it nor counts it, A's next crawl does."""
+    spool_dir = tmp_path / "spool"
+    outage = [OperationalError("INSERT ...", {}, Exception("server closed the connection unexpectedly"))]
+
+    def flaky_store_captures(session, captures):
+        if outage:
+            raise outage.pop()
+        store_captures(session, captures)
+
+    monkeypatch.setattr("models.store.store_captures", flaky_store_captures)
+    run(make_pipeline(migrated_db_url, spool_dir), items())
+    assert counts(migrated_db_url) == (0, 0) and Spool(spool_dir).pending_items() == 4
+
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    unrelated = make_pipeline(other, spool_dir)
+    run(unrelated, [])
+    assert counts(other) == (0, 0) and unrelated.stats.get_value("newsarchive/store/replayed") is None
+    capsys.readouterr()
+    assert main(["--db", other, "stats", "--spool", str(spool_dir)]) == 0
+    assert "items spooled" not in capsys.readouterr().out
+    assert main(["--db", migrated_db_url, "stats", "--spool", str(spool_dir)]) == 0
+    assert "4 items spooled" in capsys.readouterr().out
+
+    owner = make_pipeline(migrated_db_url, spool_dir)
+    run(owner, [])
+    assert owner.stats.get_value("newsarchive/store/replayed") == 4
+    assert counts(migrated_db_url) == (2, 1) and Spool(spool_dir).pending_items() == 0
 
 
 def test_a_batch_older_than_the_max_wait_is_written_at_the_next_item(migrated_db_url, tmp_path, monkeypatch):
@@ -177,14 +222,14 @@ def test_spool_lines_round_trip(tmp_path):
 
 
 def test_spool_skips_files_claimed_by_another_process(tmp_path):
-    spool = Spool(tmp_path)
+    spool = Spool(tmp_path, url=UNREACHABLE)
     path = spool.append(items()[1:2])
     path.rename(path.with_name(path.name + ".replaying-1"))  # pid 1 is alive: a real claim
     assert spool.replay(lambda batch: pytest.fail("claimed file replayed twice")) == 0
 
 
 def test_failed_replay_keeps_the_file(tmp_path):
-    spool = Spool(tmp_path)
+    spool = Spool(tmp_path, url=UNREACHABLE)
     spool.append(items()[1:2])
 
     def fail(batch):
@@ -256,7 +301,7 @@ def hostile_batch() -> tuple[list, dict[str, str]]:
     return [normalise(item) if isinstance(item, ArticleItem) else item for item in batch], fate
 
 
-def test_a_bad_value_never_costs_its_batch(migrated_db_url, tmp_path):
+def test_a_bad_value_never_costs_its_batch(migrated_db_url, tmp_path, capsys):
     """NUL, an unpaired surrogate, a 2,083-character URL and a 3,000-character one, and a
     value the database itself refuses, in one batch: every good item is stored, every
     bad one stored without the bad characters or quarantined with its reason."""
@@ -290,3 +335,25 @@ def test_a_bad_value_never_costs_its_batch(migrated_db_url, tmp_path):
     assert len(max(capture_urls, key=len)) == 2_083
     assert pipeline.stats.get_value("newsarchive/store/quarantined") == 3
     assert pipeline.stats.get_value("newsarchive/store/spooled") is None
+    assert pipeline.stats.get_value("newsarchive/store/received") == pipeline.stats.get_value(
+        "newsarchive/store/kept") == len(batch)
+    assert main(["--db", migrated_db_url, "stats", "--spool", str(tmp_path / "spool")]) == 0
+    assert "3 items quarantined" in capsys.readouterr().out
+
+
+def test_plain_scrapy_crawl_on_a_new_database_brings_the_schema_to_head_and_stores(
+    db_url, tmp_path, small_site, small_server
+):
+    """``scrapy crawl people`` from the repository root, as the README shows, into a
+    database no migration has touched: the store pipeline migrates it like ``newsarchive
+    crawl`` does, so every article is stored, none spooled."""
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "people", "-a", "channel=js", "-a", f"base_url={small_server.base_url}",
+         "-s", f"NEWSARCHIVE_DATABASE_URL={db_url}", "-s", f"NEWSARCHIVE_SPOOL_DIR={tmp_path / 'spool'}",
+         "-s", "LOG_LEVEL=WARNING"],
+        cwd=REPO, capture_output=True, text=True, timeout=240,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert current_revisions(db_url) == head_revisions()
+    assert counts(db_url)[0] == len(small_site.canonical_articles)
+    assert Spool(tmp_path / "spool").pending_items() == 0
