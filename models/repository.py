@@ -395,7 +395,7 @@ def _pending(item: ArticleItem) -> _Pending:
         item=item,
         seen_at=parse_time(item.fetched_at, UTC) or datetime.now(UTC),
         fingerprint=article_fingerprint(item),
-        urls=_item_urls(item),
+        urls=item_urls(item),
     )
 
 
@@ -458,7 +458,7 @@ def _matchable(item: ArticleItem, fingerprint: Fingerprint) -> bool:
     return fingerprint.matchable and len(word_characters(folded_substantive_text(body))) >= MIN_MATCHABLE_CHARS
 
 
-def _item_urls(item: ArticleItem) -> list[str]:
+def item_urls(item: ArticleItem) -> list[str]:
     """The item's URLs, identity URL first (scheme and mirror host folded, so the http and
     https copies of a page are one article), then the shown one, without repeats or blanks."""
     shown = item.canonical_url or item.url
@@ -622,7 +622,7 @@ def article_stats(session: Session) -> dict[str, Any]:
     per_site = session.execute(
         select(Site.name, func.count(Article.id)).join(Article, Article.site_id == Site.id).group_by(Site.name)
     )
-    # the https identity form stored beside an http URL (see _item_urls) is that URL, not an alias
+    # the https identity form stored beside an http URL (see item_urls) is that URL, not an alias
     twin = aliased(ArticleUrl)
     identity_form = ArticleUrl.url.startswith("https://") & exists().where(
         twin.article_id == ArticleUrl.article_id, twin.url == literal("http://") + func.substr(ArticleUrl.url, 9)

@@ -30,10 +30,11 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-#: Scrapy's ``URLLENGTH_LIMIT``: every URL a crawl fetches fits, and it is short enough for
-#: a unique B-tree index (PostgreSQL's limit is some 2,700 bytes). Longer URLs are refused
-#: before the database sees them (:mod:`models.storable`).
-URL_LENGTH = 2083
+#: Scrapy's ``URLLENGTH_LIMIT`` (2,083) with room for the identity form (https, see
+#: ``crawler.parsing.urls.canonicalize``): every URL a crawl fetches fits, and it is short
+#: enough for a unique B-tree index (PostgreSQL's limit is some 2,700 bytes). Longer URLs
+#: are refused before the database sees them (:mod:`models.storable`).
+URL_LENGTH = 2100
 
 
 class Base(DeclarativeBase):

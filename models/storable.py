@@ -24,6 +24,7 @@ from dataclasses import fields
 from typing import Any
 
 from crawler.items import Article, Capture, Image, Problem
+from models.repository import item_urls
 from models.schema import URL_LENGTH
 
 #: Characters no archive text may hold: NUL, and UTF-16 surrogates (a valid ``str`` only
@@ -62,7 +63,7 @@ def remove_bad_characters(article: Article) -> Article:
 def make_storable(item: Article | Capture) -> str | None:
     """Fix ``item`` in place so the archive can hold it; the reason it cannot, or ``None``."""
     if len(item.url) > URL_LENGTH:
-        return f"its URL has {len(item.url)} characters, more than the archive's {URL_LENGTH}"
+        return _too_long(item.url)
     if isinstance(item, Capture):
         return None
     remove_bad_characters(item)
@@ -80,7 +81,12 @@ def make_storable(item: Article | Capture) -> str | None:
     if item.encoding is not None and len(item.encoding) > ENCODING_LENGTH:
         item.add_problem("over_long", f"encoding name of {len(item.encoding)} characters left out", "encoding")
         item.encoding = None
-    return None
+    identity = item_urls(item)[0]
+    return _too_long(identity) if len(identity) > URL_LENGTH else None
+
+
+def _too_long(url: str) -> str:
+    return f"its URL has {len(url)} characters, more than the archive's {URL_LENGTH}"
 
 
 def _drop_long_names(item: Article, name: str) -> None:

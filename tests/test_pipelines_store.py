@@ -273,7 +273,7 @@ def test_an_article_and_its_mirror_stored_at_the_same_moment_stay_one_article(mi
 def hostile_batch() -> tuple[list, dict[str, str]]:
     """Every value that used to cost a whole batch, beside good items; returns the batch
     (normalised, as the crawl's pipelines pass it) and ``{url: what must become of it}``."""
-    long_url = "http://a.cn/search.html?q=" + "x" * (2_083 - 26)  # longer than the old 2,048 columns
+    long_url = "http://a.cn/search.html?q=" + "x" * (2_083 - 26)  # the longest Scrapy fetches; https in identity form
     assert len(long_url) == 2_083
     longer = "http://a.cn/list.html?q=" + "y" * 3_000  # longer than any URL a crawl fetches
     capture = make_capture(long_url, b"<html>long</html>")

@@ -8,9 +8,7 @@ Why: spooled items must only be replayed into the archive they were fetched for
 (``archive_identity``, one row written here, at creation for new archives); items the
 database refuses one by one are kept, not dropped (``quarantined_item``); and Scrapy
 fetches URLs up to 2,083 characters (``URLLENGTH_LIMIT``), which the 2,048-character URL
-columns refused on PostgreSQL. SQLite ignores declared lengths, so there only the
-declared type in the schema text is rewritten (SQLite's documented procedure for schema
-changes that leave the stored data as it is), without copying tables.
+columns refused on PostgreSQL (see :mod:`migrations.url_columns`).
 Written out in full (not importing ``models``) so it keeps meaning what it meant.
 """
 
@@ -23,16 +21,14 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.url_columns import set_url_length
+
 revision: str = "0007_safekeeping"
 down_revision: str | Sequence[str] | None = "0006_capture_offload"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-#: (table, column) of every URL column with a length.
-URL_COLUMNS = (("article", "canonical_url"), ("article_url", "url"), ("capture", "url"))
 OLD_LENGTH, NEW_LENGTH = 2048, 2083
-#: Views (``0002_search``, ``0005_views``) reading those columns.
-DEPENDENT_VIEWS = ("article_flat", "article_urls")
 
 
 def _time() -> sa.DateTime:
@@ -61,36 +57,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_quarantined_item"),
     )
     op.create_index("ix_quarantined_item_quarantined_at", "quarantined_item", ["quarantined_at"])
-    _url_length(OLD_LENGTH, NEW_LENGTH)
+    set_url_length(OLD_LENGTH, NEW_LENGTH)
 
 
 def downgrade() -> None:
-    _url_length(NEW_LENGTH, OLD_LENGTH)
+    set_url_length(NEW_LENGTH, OLD_LENGTH)
     op.drop_index("ix_quarantined_item_quarantined_at", table_name="quarantined_item")
     op.drop_table("quarantined_item")
     op.drop_table("archive_identity")
-
-
-def _url_length(old: int, new: int) -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        # PostgreSQL will not retype a column a view reads: drop the views, recreate them as they were
-        views = bind.execute(sa.text(
-            "SELECT viewname, definition FROM pg_views WHERE schemaname = current_schema() AND viewname IN :names"
-        ).bindparams(sa.bindparam("names", expanding=True)), {"names": list(DEPENDENT_VIEWS)}).all()
-        for name, _ in views:
-            op.execute(f"DROP VIEW {name}")
-        for table, column in URL_COLUMNS:
-            op.alter_column(table, column, type_=sa.String(new), existing_type=sa.String(old), existing_nullable=False)
-        for name, definition in views:
-            op.execute(f"CREATE VIEW {name} AS {definition}")
-        return
-    version = bind.exec_driver_sql("PRAGMA schema_version").scalar()
-    bind.exec_driver_sql("PRAGMA writable_schema = ON")
-    for table, _ in URL_COLUMNS:
-        bind.exec_driver_sql(
-            "UPDATE sqlite_master SET sql = replace(sql, ?, ?) WHERE type = 'table' AND name = ?",
-            (f"VARCHAR({old})", f"VARCHAR({new})", table),
-        )
-    bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
-    bind.exec_driver_sql("PRAGMA writable_schema = OFF")
