@@ -195,3 +195,10 @@ def test_credit_grammar_gives_exactly_the_credited_names(text, names):
 @pytest.mark.parametrize(("line", "name"), [("胡平", "胡平"), ("歐陽靖", "歐陽靖"), ("版权", None), ("上海", None), ("新华社", None)])
 def test_a_lone_name_needs_a_surname_and_is_no_place_or_outlet(line, name):
     assert lone_name(line) == name
+
+
+def test_an_original_title_stops_at_the_next_credit_label():
+    line = "原标题：为什么有些人一喝酒就脸红 出品︱科学栏目组 作者︱春春 [责任编辑:王五]"
+    assert find_original_title(line) == "为什么有些人一喝酒就脸红"
+    assert find_original_title("原标题：老街新生记【责任编辑：王五】") == "老街新生记"
+    assert find_authors(line) == ["春春"]

@@ -406,3 +406,38 @@ def test_a_forum_post_is_dated_by_its_own_line_not_by_a_later_reply():
     result = extract("https://bbs.example.cn/t/2.html", html)
     assert isinstance(result, Article), result
     assert result.published_at == "2005-03-15T22:36:13+08:00"
+
+
+def _notice_page(head: str, body: str) -> bytes:
+    return (
+        f"<html><head><meta charset='utf-8'>{head}</head><body>{body}<div class='text'>"
+        "<p>市政府办公厅日前印发通知，要求各区做好老旧小区改造工作，确保年内完成。</p>"
+        "<p>通知指出，各区要加强组织领导，细化工作措施，按月报送进度。</p></div></body></html>"
+    ).encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("head", "body"),
+    [
+        ("<title>关于老旧小区改造的通知 | 示范网</title>", "<h1>关于老旧小区改造的通知 | 示范网</h1>"),
+        ("<title>关于老旧小区改造的通知-示范在线</title><meta property='og:site_name' content='示范在线'>",
+         "<h1>关于老旧小区改造的通知-示范在线</h1>"),
+        ("<title>示范新闻网_关于老旧小区改造的通知</title>", ""),
+        ("<title>关于老旧小区改造的通知》-新华网</title>", ""),
+    ],
+)
+def test_a_headline_loses_the_site_name_set_off_by_a_separator(head, body):
+    result = extract("https://news.example.cn/a/13.html", _notice_page(head, body))
+    assert isinstance(result, Article), result
+    assert result.title.startswith("关于老旧小区改造的通知") and "网" not in result.title and "在线" not in result.title
+
+
+def test_a_dash_inside_a_headline_that_is_no_site_name_stays():
+    page = _notice_page("<title>沪深两市-成交额突破万亿元</title>", "<h1>沪深两市-成交额突破万亿元</h1>")
+    assert extract("https://news.example.cn/a/14.html", page).title == "沪深两市-成交额突破万亿元"
+
+
+def test_breadcrumbs_drop_separators_written_inside_their_links():
+    trail = "<div class='crumbs'><a href='/'>示范网&gt;</a><a href='/sz/'>时政 &gt;</a> 正文</div>"
+    page = _notice_page("<title>关于老旧小区改造的通知</title>", f"{trail}<h1>关于老旧小区改造的通知</h1>")
+    assert extract("https://news.example.cn/a/15.html", page).breadcrumbs == ["示范网", "时政"]

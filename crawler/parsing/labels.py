@@ -70,7 +70,7 @@ _OTHER_ROLES = f"(?:{_OTHER_ROLE_WORDS})"
 # The names are read in a lookahead so that a following label (作者：X 责任编辑：Y) is still matched.
 # A label alone at the end of its line (``作者：⏎芊草凡凡``, ``本报记者⏎王燕平 方云凤``) credits the next line.
 _AUTHORS = re.compile(
-    _AUTHOR_LABEL + r"(?P<gap>[ \t　]*(?P<colon>[:：])?[ \t　]*)"
+    _AUTHOR_LABEL + r"(?P<gap>[ \t　]*(?P<colon>[:：︱｜])?[ \t　]*)"
     r"(?=(?P<names>[^\n]{0,60})(?:\n(?P<next>[^\n]{0,40}))?)"
 )
 _EDITORS = re.compile(_EDITOR_LABEL + r"(?:[ \t　]*[:：][ \t　]*|[ 　]+)(?=(?P<names>[^\n]{0,60}))")
@@ -98,6 +98,12 @@ _WIRE_CREDIT = re.compile(r"电\s*[（(](?P<names>[^）)]{2,40})[）)]")
 #: A closing signature in brackets at the very end of the text: ``…共赢”。（钟才文）``.
 _SIGNATURE = re.compile(r"[（(](?P<names>[\u4e00-\u9fff·\s、，,]{2,30})[）)]\s*$")
 
+#: Where an original title run on into the next credit ends: a label and its separator
+#: (`` 出品︱…``, `` 作者：…``), or a bracketed credit (``[责任编辑:…``).
+_AFTER_ORIGINAL_TITLE = re.compile(
+    r"\s+[^\s:：︱｜|]{0,6}?(?:出品|作者|記者|记者|编辑|編輯|责编|責編|来源|來源|撰文|摄影|攝影)\s*[:：︱｜|/]"
+    r"|\s*[\[【［]\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯|来源|來源)"
+)
 _ORIGINAL_TITLE = re.compile(r"(?:(?:原标题|原標題|原题|原題)\s*[:：]|原题为|原題為)\s*(?P<value>[^\n]+)")
 
 #: A print-edition line of a reprint: ``《 人民日报 》（ 2024年05月10日   04 版）``.
@@ -293,6 +299,7 @@ def find_original_title(text: str) -> str | None:
     if not match:
         return None
     value = match.group("value").strip()
+    value = _AFTER_ORIGINAL_TITLE.split(value, maxsplit=1)[0].strip()
     if value.startswith("《") and "》" in value:
         value = value[1 : value.index("》")]
     value = value.rstrip(")）】]").strip()

@@ -66,12 +66,17 @@ _SUBHEAD = re.compile(r"(?:^|[\s_-])(?:sub|subtitle|sub_?title|fu|futi)(?:$|[\s_
 _CRUMB_LEAD = re.compile(r"^[^>»›→]{0,8}位置\s*[:：]?")
 #: Text after the last breadcrumb link naming the current page without a link (``>> 业界新闻``).
 _CRUMB_TAIL_LIMIT = 24
+#: Separators a site writes inside its crumb links (``新华网>``, ``» 时政``).
+_CRUMB_EDGE = re.compile(r"^[\s>»›→＞]+|[\s>»›→＞]+$")
 _CRUMB_SEPARATORS = re.compile(r"^[\s>»›→\-－＞|｜/]*$")
 #: What text holding a breadcrumb separator or a location label contains.
 _SEPARATOR = re.compile("[>»›＞]|位置")
 #: A site or channel name after a separator at the end of <title>: ``--人民网``, ``_新华网``, ``-中国科普网``.
 _TITLE_PREFIX = re.compile(r"^[^-—_|｜–\d\s]{1,6}\s*(?:--|_|——)\s*")
 _TITLE_SUFFIX = re.compile(r"\s*(?:--|—|_|\||｜|-|–)\s*[^-—_|｜–\d]{1,12}$")
+#: A site name set off from the headline: `` | 示范网``, ``-新华网``, ``_人民网``, and the same leading.
+_SITE_NAME_SUFFIX = re.compile(r"\s*(?:--|—|_|\||｜|-|–)\s*(?P<name>[^-—_|｜–]{2,16})$")
+_SITE_NAME_PREFIX = re.compile(r"^(?P<name>[^-—_|｜–]{2,16}?)\s*(?:--|—|_|\||｜|-|–)\s*")
 #: The page suffix and extension of a page path (``-2.html``, ``_2.htm``, ``.shtml``).
 _PAGE_STEM = re.compile(r"(?:[-_]\d{1,3})?\.s?html?$")
 _PAGE_NUMBER = re.compile(r"^\s*[\[【(（第]?\s*(\d{1,3})\s*[\]】)）页]?\s*$")
@@ -379,12 +384,29 @@ class GenericArticlePage:
     @field_method("title", None)
     def title(self) -> str | None:
         if self.title_element is not None:
-            return self._headline_text(self.title_element)
+            return self._without_site_name(self._headline_text(self.title_element))
         for item in self.json_ld:
             if isinstance(item.get("headline"), str) and item["headline"].strip():
                 return clean_text(item["headline"])
         title = clean_text(self.meta.get("og:title")) or self.document_title
         return strip_site_suffix(title) or None
+
+    def _without_site_name(self, headline: str) -> str:
+        """``headline`` without a leading or trailing site name set off by ``-_|`` (``… | 示范网``,
+        ``新华网_…``): the page's own name (og:site_name, application-name) or an outlet's name."""
+        names = {clean_text(self.meta.get(key)) for key in ("og:site_name", "application-name")} - {""}
+        stripped = headline
+        while (match := _SITE_NAME_SUFFIX.search(stripped)) and match.start() > 0:
+            name = match.group("name").strip()
+            if name not in names and not labels.looks_like_outlet(name):
+                break
+            stripped = stripped[: match.start()].rstrip()
+        while (match := _SITE_NAME_PREFIX.match(stripped)) and match.end() < len(stripped):
+            name = match.group("name").strip()
+            if name not in names and not labels.looks_like_outlet(name):
+                break
+            stripped = stripped[match.end() :].lstrip()
+        return stripped or headline
 
     @field_method("pretitle", None)
     def pretitle(self) -> str | None:
@@ -795,6 +817,12 @@ def element_text(element: etree._Element) -> str:
     return clean_text(all_text(element))
 
 
+def crumb_texts(trail: etree._Element) -> list[str]:
+    """The link texts of a breadcrumb trail, without the separators some sites put inside
+    the links (``新华网>``) and without empty links (logos, placeholders)."""
+    return [text for a in trail.iter("a") if (text := _CRUMB_EDGE.sub("", element_text(a)))]
+
+
 def strip_site_suffix(title: str) -> str:
     """``"Headline--人民网_人民网"`` → ``"Headline"``: short trailing segments are site and channel names."""
     title = title.strip().rstrip("-—_|｜– ")
@@ -941,8 +969,8 @@ def _trail(element: etree._Element, title: str | None, *, marked: bool = False) 
     links = [a for a in element.iter("a")]
     if not 1 <= len(links) <= 10:
         return []
-    texts = [element_text(a) for a in links]
-    rest = clean_text(all_text(element))
+    texts = [_CRUMB_EDGE.sub("", element_text(a)) for a in links]
+    rest = _CRUMB_EDGE.sub("", clean_text(all_text(element)))
     if texts[-1] and rest.rfind(texts[-1]) >= 0:
         tail = rest[rest.rfind(texts[-1]) + len(texts[-1]) :]
         if len(tail) <= _CRUMB_TAIL_LIMIT:

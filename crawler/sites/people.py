@@ -14,7 +14,7 @@ from lxml import etree
 from crawler.parsing import labels
 from crawler.parsing.css import Selector
 from crawler.parsing.dates import FoundDate, first_date
-from crawler.sites.generic import GenericArticlePage, element_text, field_method, remembered, remembered_property
+from crawler.sites.generic import GenericArticlePage, crumb_texts, element_text, field_method, remembered, remembered_property
 
 #: Selectors per page part, current layout first.
 _SELECTORS = {
@@ -104,4 +104,4 @@ class PeoplePage(GenericArticlePage):
         crumbs = self._first("crumbs")
         if crumbs is None:
             return super().breadcrumbs()
-        return [text for a in crumbs.iter("a") if (text := element_text(a))]
+        return crumb_texts(crumbs)

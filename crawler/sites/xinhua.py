@@ -16,7 +16,7 @@ import re
 
 from crawler.parsing import labels
 from crawler.parsing.dates import FoundDate, first_date
-from crawler.sites.generic import element_text, field_method
+from crawler.sites.generic import crumb_texts, field_method
 from crawler.sites.selector_page import SelectorPage
 
 #: ``2024 05/09 22:27:02``: the current layout's dateline with the year split off.
@@ -68,4 +68,4 @@ class XinhuaPage(SelectorPage):
         trail = self.first("crumbs")
         if trail is None:
             return super().breadcrumbs()
-        return [text for a in trail.iter("a") if (text := element_text(a))]
+        return crumb_texts(trail)
