@@ -22,17 +22,14 @@ from __future__ import annotations
 
 import argparse
 import random
-import socket
 import statistics
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import requests
-import uvicorn
 from sqlalchemy import func, select
 
 from bench.search_export import SITES, _postgres, vocabulary
@@ -42,7 +39,8 @@ from models.engine import make_engine, session_factory, upgrade_to_head
 from models.schema import Article as ArticleRow
 from models.store import store_batch
 from pipelines.normalise import normalise
-from web.app import WebConfig, create_app
+from tests.browser import LiveServer
+from web.app import WebConfig
 
 BATCH = 1000
 NEWEST = datetime(2024, 3, 1, tzinfo=timezone.utc)
@@ -98,28 +96,6 @@ def _store(sessions, batch: list[Article]) -> None:  # type: ignore[no-untyped-d
             store_batch(session, batch, [])
 
 
-class Served:
-    """The web application under uvicorn on a free loopback port, in a thread."""
-
-    def __init__(self, url: str) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.base = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
-        self.server = uvicorn.Server(uvicorn.Config(create_app(WebConfig(url)), log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
-
-    def __enter__(self) -> Served:
-        self.thread.start()
-        while not self.server.started:
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-        self.socket.close()
-
-
 def timed(http: requests.Session, urls: list[str]) -> tuple[float, float]:
     """p50 and p95 milliseconds of GETting each URL (every answer must be a 200)."""
     times = []
@@ -137,9 +113,9 @@ def measure(url: str, count: int, requests_each: int) -> dict[str, tuple[float, 
     words = vocabulary(random.Random(18))
     terms = {n: [w for w in words if len(w) == n] or [w[:n] for w in words if len(w) >= n] for n in (1, 2, 4)}
     people = [item.editors[0] for item in synthetic_items(min(count, 2000))]
-    with Served(url) as served, requests.Session() as http:
-        http.get(served.base + "/", timeout=60)  # warm up: templates compiled, connections open
-        base = served.base
+    with LiveServer(WebConfig(url)) as served, requests.Session() as http:
+        http.get(served.url + "/", timeout=60)  # warm up: templates compiled, connections open
+        base = served.url
         figures = {f"search {n}-char": timed(http, [f"{base}/?q={rng.choice(terms[n])}" for _ in range(requests_each)])
                    for n in (1, 2, 4) if terms[n]}
         figures["search editor filter"] = timed(http, [f"{base}/?editor={rng.choice(people)}" for _ in range(requests_each)])

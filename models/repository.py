@@ -599,6 +599,13 @@ def finish_job(session: Session, job_id: int, outcome: str, stats: Mapping[str, 
     job.stats = _json_safe(stats)
 
 
+def record_progress(session: Session, job_id: int, stats: Mapping[str, Any]) -> None:
+    """Store a running crawl's stats so far (a finished job keeps its final stats)."""
+    job = session.get(CrawlJob, job_id)
+    if job is not None and job.finished_at is None:
+        job.stats = _json_safe(stats)
+
+
 def _json_safe(value: Mapping[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(dict(value), default=str))
 

@@ -31,13 +31,14 @@ from scrapy.exceptions import NotConfigured
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from twisted.internet import task
 
 from crawler.default_settings import read
 from crawler.items import Article
 from models.engine import database_url, make_engine, session_factory
 from models.errors import display_url, error_reason
 from models.operations import JobDetail, Schedule
-from models.repository import finish_job, start_job
+from models.repository import finish_job, record_progress, start_job
 from models.schema import CrawlJob
 from operations.figures import COVERAGE_FIELDS, FIELDS_TOTAL, Figures, figures
 from operations.health import Thresholds, record_in_stats, run_checks
@@ -71,6 +72,7 @@ class JobRecorder:
         self.assigned_id = int(assigned) if assigned else None
         self.job_id: int | None = None
         self.fields: Counter[str] = Counter()
+        self.progress: task.LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> JobRecorder:
@@ -91,6 +93,21 @@ class JobRecorder:
             log.error("cannot record this crawl as a job in %s (%s): bring the archive to the newest schema "
                       "with `newsarchive --db URL db upgrade` (the scheduler does it itself)",
                       display_url(self.url), error_reason(exc))
+            return
+        interval = float(read(self.crawler.settings, "NEWSARCHIVE_JOB_PROGRESS_INTERVAL"))
+        if interval > 0:
+            self.progress = task.LoopingCall(self.report_progress)
+            self.progress.start(interval, now=False)
+
+    def report_progress(self) -> None:
+        """Save the stats so far on the job row, so operators see a running crawl move
+        (``newsarchive serve``'s running jobs); a failed save only costs this update."""
+        try:
+            with self._session() as session, session.begin():
+                record_progress(session, self.job_id, self.crawler.stats.get_stats())
+        except SQLAlchemyError as exc:
+            log.warning("could not save job #%s's progress (%s); the final stats are saved at the end",
+                        self.job_id, error_reason(exc))
 
     def _open(self, spider: Any) -> None:
         arguments = {k: v for k, v in getattr(spider, "arguments", {}).items() if k != "_job"}
@@ -115,6 +132,8 @@ class JobRecorder:
                 self.fields[name] += 1
 
     def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.progress is not None and self.progress.running:
+            self.progress.stop()
         if self.job_id is None:
             return
         stats = self.crawler.stats

@@ -5,68 +5,22 @@ under NEWSARCHIVE_REQUIRE_SERVICES=1); install with
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-import uvicorn
 
 from models.engine import make_engine, session_factory
 from models.operations import JobDetail
 from models.repository import finish_job, start_job
 from operations.schedules import add_schedule
-from tests.services import unavailable
+from tests.browser import LiveServer, chromium_driver
 from tests.web_support import WebArchive, build_web_archive, external_server
-from web.app import WebConfig, create_app
+from web.app import WebConfig
 from web.auth import hash_password
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 PASSWORD = "operator-test-password"
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync", "--window-size=1280,1000")
-
-
-def chromium_driver():  # -> selenium WebDriver
-    """Headless chromium from the system packages; skips (or fails, when required) without them."""
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        unavailable("chromium and chromium-driver not installed: "
-                    "apt-get install -y chromium chromium-driver fonts-wqy-zenhei")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in FLAGS:
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-
-
-class LiveServer:
-    """The app served by uvicorn on a free 127.0.0.1 port in a thread."""
-
-    def __init__(self, config: WebConfig) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
-        self.server = uvicorn.Server(uvicorn.Config(create_app(config), log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-        self.socket.close()
 
 
 @pytest.fixture(scope="module")
