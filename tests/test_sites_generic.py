@@ -441,3 +441,22 @@ def test_breadcrumbs_drop_separators_written_inside_their_links():
     trail = "<div class='crumbs'><a href='/'>示范网&gt;</a><a href='/sz/'>时政 &gt;</a> 正文</div>"
     page = _notice_page("<title>关于老旧小区改造的通知</title>", f"{trail}<h1>关于老旧小区改造的通知</h1>")
     assert extract("https://news.example.cn/a/15.html", page).breadcrumbs == ["示范网", "时政"]
+
+
+def test_a_notice_written_one_div_per_paragraph_keeps_every_paragraph():
+    paragraphs = (
+        "为做好老旧小区改造工作，维护居民合法权益，现就有关事项通告如下：",
+        "一、改造范围为城南街道辖区内二〇〇〇年以前建成的住宅小区，共涉及居民一千二百户，"
+        "改造内容包括外墙保温、屋面防水、雨污分流、加装电梯、停车位划设、绿化提升、照明更新、"
+        "消防设施完善、无障碍通道建设和智能门禁安装，施工期间将分片分批进行，尽量减少对居民生活的影响。",
+        "二、自本通告发布之日起，改造范围内禁止擅自搭建、扩建建筑物和构筑物。",
+        "三、各社区要加强宣传引导，及时回应居民诉求，确保改造工作平稳有序推进。",
+    )
+    divs = "".join(f"<div style='text-align: justify;'>{p}</div>" for p in paragraphs)
+    html = (
+        "<html><head><meta charset='utf-8'><title>关于老旧小区改造的通告</title></head><body>"
+        f"<h1>关于老旧小区改造的通告</h1><div class='article'>{divs}</div></body></html>"
+    ).encode("utf-8")
+    result = extract("https://www.example.gov.cn/a/16.html", html)
+    assert isinstance(result, Article), result
+    assert [line[:2] for line in result.body.split("\n")] == ["为做", "一、", "二、", "三、"]

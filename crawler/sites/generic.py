@@ -110,6 +110,8 @@ _NEAR_BODY_CHARS = 200
 _READER_SECTION = re.compile(
     r"comment|(?:^|[\s_-])(?:reply|replies|pinglun|pl|recommend|recom|feeds?|sidebar|aside)(?:$|[\s_-])", re.IGNORECASE
 )
+#: A parent whose text is this much links is a list, not an article split into blocks.
+_SIBLING_LINK_SHARE = 0.3
 #: Headline links that make a block a feed of other stories (see ``_is_teaser_feed``).
 _FEED_MIN_ITEMS = 4
 _FEED_TEASER_CHARS = 150
@@ -306,7 +308,7 @@ class GenericArticlePage:
                 value *= _READER_SECTION_WEIGHT
             if value > best_value:
                 best, best_value = element, value
-        return best
+        return _with_sibling_paragraphs(best, scores)
 
     @remembered_property
     def body_blocks(self) -> list[Block]:
@@ -990,17 +992,30 @@ def _trail(element: etree._Element, title: str | None, *, marked: bool = False) 
     return crumbs
 
 
+def _with_sibling_paragraphs(best: etree._Element | None, scores: dict[etree._Element, float]) -> etree._Element | None:
+    """``best``'s parent when ``best`` is one of several prose blocks side by side (a page that
+    writes every paragraph as its own ``<div>``) and the parent is not a link list; else ``best``."""
+    parent = best.getparent() if best is not None else None
+    if parent is None or parent.tag == "body" or best.tag not in ("div", "td"):
+        return best
+    siblings = [scores[child] for child in parent if child is not best and child in scores and not _is_reader_marked(child)]
+    if len(siblings) < 2 or sum(siblings) < scores[best] / 2 or link_density(parent) >= _SIBLING_LINK_SHARE:
+        return best
+    return parent
+
+
 def _in_reader_section(element: etree._Element) -> bool:
     """Whether ``element`` sits in (or is) a comment thread, a reply list or a recommendation
     feed, going by the class and id words pages give them (``comments``, ``reply``, ``pinglun``,
     ``recommend``, ``feed``) or an ``<aside>``."""
-    for node in itertools.chain((element,), element.iterancestors()):
-        if node.tag == "aside":
-            return True
-        marks = f"{node.get('class') or ''} {node.get('id') or ''}"
-        if len(marks) > 1 and _READER_SECTION.search(marks):
-            return True
-    return False
+    return any(_is_reader_marked(node) for node in itertools.chain((element,), element.iterancestors()))
+
+
+def _is_reader_marked(node: etree._Element) -> bool:
+    if node.tag == "aside":
+        return True
+    marks = f"{node.get('class') or ''} {node.get('id') or ''}"
+    return len(marks) > 1 and _READER_SECTION.search(marks) is not None
 
 
 def _is_teaser_feed(element: etree._Element) -> bool:
