@@ -202,3 +202,9 @@ def test_an_original_title_stops_at_the_next_credit_label():
     assert find_original_title(line) == "为什么有些人一喝酒就脸红"
     assert find_original_title("原标题：老街新生记【责任编辑：王五】") == "老街新生记"
     assert find_authors(line) == ["春春"]
+
+
+def test_an_editor_label_without_a_colon_needs_surnamed_names():
+    assert find_editors("曼谷禁过情人节 编辑 回复 近年来，泰国的首都曼谷") == []
+    assert find_editors("（责任编辑 王五 李四）") == ["王五", "李四"]
+    assert find_editors("欢迎来信给编辑：提出建议") == []  # 给编辑 is the object of a sentence

@@ -73,7 +73,7 @@ _AUTHORS = re.compile(
     _AUTHOR_LABEL + r"(?P<gap>[ \t　]*(?P<colon>[:：︱｜])?[ \t　]*)"
     r"(?=(?P<names>[^\n]{0,60})(?:\n(?P<next>[^\n]{0,40}))?)"
 )
-_EDITORS = re.compile(_EDITOR_LABEL + r"(?:[ \t　]*[:：][ \t　]*|[ 　]+)(?=(?P<names>[^\n]{0,60}))")
+_EDITORS = re.compile(_EDITOR_LABEL + r"(?:[ \t　]*(?P<colon>[:：︱｜])[ \t　]*|[ 　]+)(?=(?P<names>[^\n]{0,60}))")
 #: What may come right before a credit label inside a run of Han text: an outlet (新京报记者,
 #: 新华社记者, 央视记者, 澎湃新闻记者). After any other Han character the label is a word in a
 #: sentence (告诉记者, 卡住了记者的, 代表作者本人, 该作者文章), not a credit.
@@ -289,7 +289,12 @@ def find_editors(text: str) -> list[str]:
     """Names after 责编/责任编辑/编辑 labels; 审核/监制/校对/值班 are other roles and end the list."""
     names: list[str] = []
     for match in _EDITORS.finditer(text):
-        _extend(names, split_names(match.group("names")))
+        if not _starts_credit(text, match.start()):
+            continue
+        found, clean = _read_names(match.group("names"))
+        if match.group("colon") is None and not (clean and all(map(has_surname, found))):
+            continue  # 编辑 回复 近年来…: a menu word and a sentence, not an editor line
+        _extend(names, found)
     return names
 
 
