@@ -44,6 +44,7 @@ def worker_setup(spider: str, arguments: dict[str, str], args: argparse.Namespac
 
     from crawler.distributed.addon import DEFAULT_REDIS_URL, worker_settings
     from crawler.distributed.frontier import FrontierKeys, frontier_name, worker_arguments
+    from models.errors import display_url
 
     settings = worker_settings(args.redis, frontier=args.frontier, idle_close=args.idle_close, lease_seconds=args.lease)
     server = redis.Redis.from_url(args.redis or DEFAULT_REDIS_URL)
@@ -51,7 +52,7 @@ def worker_setup(spider: str, arguments: dict[str, str], args: argparse.Namespac
     try:
         return worker_arguments(server, keys, spider, arguments), settings
     except redis.RedisError as exc:
-        raise LookupError(f"Redis at {args.redis or DEFAULT_REDIS_URL} is not reachable ({exc}): start it or pass "
+        raise LookupError(f"Redis at {display_url(args.redis or DEFAULT_REDIS_URL)} is not reachable ({exc}): start it or pass "
                           "--redis redis://[:password@]host:port/db") from exc
 
 
@@ -66,6 +67,8 @@ def command(args: argparse.Namespace) -> int:
     settings = get_project_settings()
     for name, value in worker_settings(args.redis, frontier=args.frontier).items():
         settings.set(name, value, priority="cmdline")
+    if args.status:
+        return show_status(args.spider, settings)
     try:
         result = seed_frontier(args.spider, parse_arguments(args.argument), settings, reset=args.reset)
     except (SeedFailed, CrawlFailed) as exc:
@@ -77,6 +80,25 @@ def command(args: argparse.Namespace) -> int:
     return 0 if result.pushed else 1
 
 
+def show_status(spider: str, settings: Any) -> int:
+    """``seed --status``: queue, leases, parked requests and dead letters with their reasons."""
+    from datetime import datetime, timezone
+
+    from crawler.distributed.seeding import SeedFailed, frontier_status
+
+    try:
+        status = frontier_status(spider, settings)
+    except SeedFailed as exc:
+        print(f"newsarchive seed: {exc}", file=sys.stderr)
+        return 2
+    print(f"{status.frontier}: {status.queued} queued, {status.leased} leased by {status.workers} workers, "
+          f"{status.parked} parked, {status.dead_letters} dead letters")
+    for letter in status.latest_dead:
+        at = datetime.fromtimestamp(letter["at"], timezone.utc).isoformat(timespec="seconds")
+        print(f"  dead letter {at} from {letter['worker']}: {letter['reason']}")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("seed", help="push a spider's start requests into a distributed crawl's Redis frontier")
     parser.add_argument("spider", help="spider name: people, generic, epaper …")
@@ -85,4 +107,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_frontier_options(parser)
     parser.add_argument("--reset", action="store_true",
                         help="delete the frontier (queue, dupefilter, leases) first: start a new crawl")
+    parser.add_argument("--status", action="store_true",
+                        help="push nothing; show the frontier: queued, leased, parked, dead letters and why")
     parser.set_defaults(func=command)

@@ -16,7 +16,8 @@ A request passes when
   download handlers are also switched off in ``crawler/settings.py``);
 * its host is one of the spider's :attr:`~crawler.spiders.base.ArchiveSpider.allowed_sites`.
   A site is a host name: ``http`` and ``https``, any port, and the ``www.`` and bare
-  forms of the name are the same site (:func:`site_of`);
+  forms of the name are the same site (:func:`crawler.parsing.urls.site_of`, which also
+  takes ``localhost`` and ``127.0.0.1`` for one machine);
 * for spiders that refuse private addresses (``generic``, unless its start URL is one),
   the host is not a loopback, private, link-local or otherwise non-public IP address or
   ``localhost``. A host *name* that resolves to such an address is caught after the
@@ -41,6 +42,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.response import get_meta_refresh
 
+from crawler.parsing.urls import site_of
+
 logger = logging.getLogger(__name__)
 
 FETCHABLE_SCHEMES = frozenset({"http", "https"})
@@ -54,20 +57,10 @@ class RefusedRequest(IgnoreRequest):
         self.reason = reason
 
 
-def site_of(host: str) -> str:
-    """The site a host name belongs to: lower case, no trailing dot, no leading ``www.``."""
-    host = host.lower().rstrip(".").strip("[]")
-    return host.removeprefix("www.")
-
-
 def sites_of(urls_or_hosts: Iterable[str]) -> frozenset[str]:
-    """Sites of URLs (``http://js.people.com.cn/``) or bare host names (``js.people.com.cn``)."""
-    sites = set()
-    for value in urls_or_hosts:
-        host = urlsplit(value).hostname if "://" in value else value.split(":")[0]
-        if host:
-            sites.add(site_of(host))
-    return frozenset(sites)
+    """Sites (:func:`crawler.parsing.urls.site_of`) of URLs or bare host names (``allowed_domains``)."""
+    sites = {site_of(value if "://" in value else f"//{value}") for value in urls_or_hosts}
+    return frozenset(sites - {""})
 
 
 def is_private_address(host: str) -> bool:
@@ -96,7 +89,7 @@ def refusal(url: str, sites: frozenset[str], *, private_allowed: bool = True) ->
         return RefusedRequest("scheme", f"only http and https are fetched, not {parts.scheme or 'a relative'} URLs")
     if not host:
         return RefusedRequest("offsite", "the URL names no host")
-    if site_of(host) not in sites:
+    if site_of(url) not in sites:
         return RefusedRequest("offsite", f"{host} is not one of this crawl's sites ({', '.join(sorted(sites))})")
     if not private_allowed and is_private_address(host):
         return RefusedRequest("private_address", f"{host} is a local or private address")

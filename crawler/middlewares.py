@@ -75,40 +75,35 @@ def redirect_hops(response: Response) -> list[Capture]:
     return [Capture(**{**hop, "body": base64.b64decode(hop["body"])}) for hop in meta.get(HOPS_META, [])]
 
 
+def record_response(crawler: Any, response: Response) -> list[Capture]:
+    """Count ``response`` by status and return its captures, redirect answers first (none when
+    capture is off). Also for responses that never pass the spider middlewares: pages a
+    callback downloads itself (the later pages of a multi-page article)."""
+    crawler.stats.inc_value(f"newsarchive/http_status/{response.status}")
+    return [*redirect_hops(response), capture_of(response)] if read(crawler.settings, "NEWSARCHIVE_CAPTURE") else []
+
+
 class CaptureMiddleware:
     """Setting ``NEWSARCHIVE_CAPTURE`` (:mod:`crawler.default_settings`) turns raw capture off."""
 
-    def __init__(self, stats: Any, enabled: bool):
-        self.stats = stats
-        self.enabled = enabled
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CaptureMiddleware:
-        return cls(crawler.stats, read(crawler.settings, "NEWSARCHIVE_CAPTURE"))
+        return cls(crawler)
 
     async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        self._count(response)
-        if self.enabled:
-            for capture in self._captures(response):
-                yield capture
+        for capture in record_response(self.crawler, response):
+            yield capture
         async for item in result:
             yield item
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterable[Any]:
-        self._count(response)
-        if self.enabled:
-            yield from self._captures(response)
+        yield from record_response(self.crawler, response)
         yield from result
 
     def process_spider_exception(self, response: Response, exception: Exception) -> Iterable[Any] | None:
         if not isinstance(exception, HttpError):
             return None
-        self._count(response)
-        return self._captures(response) if self.enabled else []
-
-    @staticmethod
-    def _captures(response: Response) -> list[Capture]:
-        return [*redirect_hops(response), capture_of(response)]
-
-    def _count(self, response: Response) -> None:
-        self.stats.inc_value(f"newsarchive/http_status/{response.status}")
+        return record_response(self.crawler, response)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 from sqlalchemy import make_url
 from sqlalchemy.engine import URL
 
@@ -12,8 +14,19 @@ class ArchiveUnavailable(RuntimeError):
 
 
 def display_url(url: str | URL) -> str:
-    """The URL without its password, for messages and logs."""
-    return make_url(url).render_as_string(hide_password=True)
+    """The URL with its password masked (``***``), for every message and log line that shows a
+    URL: database, Redis, Scrapyd or page URLs alike. An unreadable URL is not echoed at all."""
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a malformed port, like urlsplit for bad hosts
+    except ValueError:
+        return "<unreadable URL>"
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
 def error_reason(exc: BaseException) -> str:

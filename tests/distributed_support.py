@@ -48,6 +48,7 @@ class ListSpider(scrapy.Spider):
     """A spider with the callback names the archive spiders use, for (de)serialising requests."""
 
     name = "list_spider"
+    allowed_domains = ["x"]
 
     def parse_list(self, response: Any, depth: int = 1) -> None:
         """Never called: only its name travels through Redis."""

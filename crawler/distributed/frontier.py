@@ -19,15 +19,19 @@ the second copy into "unchanged". A request that has now been handed out
 
 Keys, under ``newsarchive:<frontier>`` (see :class:`FrontierKeys`): ``requests`` (queue,
 score = -priority), ``dupefilter``, ``bloom``, ``processing:<worker>``, ``workers``,
-``deliveries``, ``failed``, ``arguments``.
+``deliveries``, ``failed``, ``arguments``, ``dead`` (entries refused by the schema of
+:mod:`crawler.distributed.entries`, newest first, with their reason; the newest
+:data:`DEAD_LETTERS_KEPT` are kept) and ``dead:total`` (how many were ever refused).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,7 +40,14 @@ from typing import Any
 from scrapy import Request
 from scrapy_redis.queue import Base
 
+from crawler.distributed.entries import BadEntry, read_entry
+
+logger = logging.getLogger(__name__)
+
 KEY_ROOT = "newsarchive"
+#: Dead letters kept (newest first) and bytes of each refused entry kept with its reason.
+DEAD_LETTERS_KEPT = 1000
+DEAD_ENTRY_BYTES = 2000
 
 #: KEYS: queue, processing, workers. ARGV: worker, lease seconds.
 POP_SCRIPT = """
@@ -128,6 +139,14 @@ class FrontierKeys:
         return f"{self.base}:failed"
 
     @property
+    def dead(self) -> str:
+        return f"{self.base}:dead"
+
+    @property
+    def dead_total(self) -> str:
+        return f"{self.base}:dead:total"
+
+    @property
     def arguments(self) -> str:
         return f"{self.base}:arguments"
 
@@ -175,6 +194,7 @@ class LeasedQueue(Base):
         self.lease_seconds = max(1, int(lease_seconds))
         self.max_deliveries = max(1, int(max_deliveries))
         self.processing = frontier.processing_prefix + worker
+        self.dead_lettered = 0
         self._pop = server.register_script(POP_SCRIPT)
         self._release = server.register_script(RELEASE_SCRIPT)
         self._count = server.register_script(COUNT_SCRIPT)
@@ -193,12 +213,34 @@ class LeasedQueue(Base):
         self.server.execute_command("ZADD", self.key, -priority, payload)
 
     def pop(self, timeout: int = 0) -> tuple[Request, bytes] | None:  # type: ignore[override]
-        """Lease the most urgent request: ``(request, payload)``, or None when the queue is empty."""
-        payload = self._pop(keys=[self.key, self.processing, self.frontier.workers],
-                            args=[self.worker, self.lease_seconds])
-        if payload is None:
-            return None
-        return self._decode_request(payload), payload
+        """Lease the most urgent valid request: ``(request, payload)``, or None when the queue is empty.
+
+        Entries that fail the schema (:mod:`crawler.distributed.entries`) are dead-lettered
+        and acknowledged on the way, never handed to the engine.
+        """
+        while True:
+            payload = self._pop(keys=[self.key, self.processing, self.frontier.workers],
+                                args=[self.worker, self.lease_seconds])
+            if payload is None:
+                return None
+            try:
+                return read_entry(payload, self.spider), payload
+            except BadEntry as exc:
+                self.dead_letter(payload, str(exc))
+
+    def dead_letter(self, payload: bytes, reason: str) -> None:
+        """Move a refused entry to ``<frontier>:dead`` with its reason, and acknowledge it."""
+        record = json.dumps({"reason": reason, "worker": self.worker, "at": time.time(),
+                             "entry": _as_bytes(payload)[:DEAD_ENTRY_BYTES].decode("utf-8", "replace")},
+                            ensure_ascii=False)
+        with self.server.pipeline() as pipe:
+            pipe.lpush(self.frontier.dead, record)
+            pipe.ltrim(self.frontier.dead, 0, DEAD_LETTERS_KEPT - 1)
+            pipe.incr(self.frontier.dead_total)
+            pipe.execute()
+        self.ack([payload])
+        self.dead_lettered += 1
+        logger.warning("frontier %s: refused an entry (%s); moved to %s", self.frontier.base, reason, self.frontier.dead)
 
     def join(self) -> None:
         """Register this worker with a fresh lease (before its first pop)."""

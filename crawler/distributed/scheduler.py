@@ -8,7 +8,8 @@ renew a lease every third of it), ``NEWSARCHIVE_IDLE_CLOSE``, ``NEWSARCHIVE_MAX_
 :mod:`crawler.distributed.bloom`), defined with defaults and meanings in :mod:`crawler.default_settings`.
 
 Stats: ``newsarchive/distributed/leased``, ``…/acked``, ``…/requeued`` (taken over from
-dead workers), ``…/parked``, ``…/lease_lost`` (this worker was too slow to renew its lease).
+dead workers), ``…/parked``, ``…/lease_lost`` (this worker was too slow to renew its lease),
+``…/dead_letters`` (entries refused by the frontier's schema, :mod:`crawler.distributed.entries`).
 """
 
 from __future__ import annotations
@@ -99,7 +100,10 @@ class DistributedScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
+        refused_before = self.queue.dead_lettered
         leased = self.queue.pop()
+        if self.queue.dead_lettered > refused_before:
+            self.stats.inc_value("newsarchive/distributed/dead_letters", self.queue.dead_lettered - refused_before)
         if leased is None:
             return None
         request, payload = leased

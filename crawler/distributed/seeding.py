@@ -9,6 +9,7 @@ arguments are stored with the frontier so workers can be started without repeati
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from crawler.distributed import serializer
 from crawler.distributed.addon import DEFAULT_REDIS_URL
 from crawler.distributed.frontier import FrontierKeys, LeasedQueue, frontier_name, store_arguments
 from crawler.distributed.scheduler import make_dupefilter
+from models.errors import display_url
 
 
 class SeedFailed(Exception):
@@ -58,7 +60,7 @@ def seed_frontier(spider_name: str, arguments: dict[str, str], settings: Setting
     try:
         server.ping()
     except redis.RedisError as exc:
-        raise SeedFailed(f"Redis at {settings.get('REDIS_URL') or DEFAULT_REDIS_URL} is not reachable ({exc}): "
+        raise SeedFailed(f"Redis at {display_url(settings.get('REDIS_URL') or DEFAULT_REDIS_URL)} is not reachable ({exc}): "
                          "start it or pass --redis redis://[:password@]host:port/db") from exc
     keys = FrontierKeys(frontier_name(read(settings, "NEWSARCHIVE_FRONTIER"), spider.name))
     cleared = 0
@@ -75,6 +77,34 @@ def seed_frontier(spider_name: str, arguments: dict[str, str], settings: Setting
             queue.push_payload(payload, request.priority)
     store_arguments(server, keys, spider.name, arguments)
     return SeedResult(frontier=keys.base, pushed=len(requests), queued=len(queue), cleared_keys=cleared)
+
+
+@dataclass
+class FrontierStatus:
+    frontier: str
+    queued: int
+    leased: int
+    workers: int
+    parked: int
+    dead_letters: int
+    #: The newest dead letters: ``{"reason", "worker", "at", "entry"}``, newest first.
+    latest_dead: list[dict[str, Any]]
+
+
+def frontier_status(spider_name: str, settings: Settings, *, latest: int = 10) -> FrontierStatus:
+    """What the frontier of ``spider_name`` in ``settings`` holds now, dead letters included."""
+    server = redis.Redis.from_url(settings.get("REDIS_URL") or DEFAULT_REDIS_URL)
+    keys = FrontierKeys(frontier_name(settings.get("NEWSARCHIVE_FRONTIER", "%(spider)s"), spider_name))
+    try:
+        leased = sum(server.zcard(keys.processing_prefix + w.decode()) for w in server.zrange(keys.workers, 0, -1))
+        return FrontierStatus(
+            frontier=keys.base, queued=server.zcard(keys.requests), leased=leased, workers=server.zcard(keys.workers),
+            parked=server.zcard(keys.failed), dead_letters=int(server.get(keys.dead_total) or 0),
+            latest_dead=[json.loads(raw) for raw in server.lrange(keys.dead, 0, latest - 1)],
+        )
+    except redis.RedisError as exc:
+        raise SeedFailed(f"Redis at {display_url(settings.get('REDIS_URL') or DEFAULT_REDIS_URL)} is not reachable "
+                         f"({exc}): start it or pass --redis redis://[:password@]host:port/db") from exc
 
 
 async def _collect(start: AsyncIterator[Any]) -> list[Request]:

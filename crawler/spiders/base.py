@@ -8,7 +8,7 @@ and merged into one item, so the pipelines only ever see whole articles.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +18,8 @@ from scrapy.http import Response
 
 from crawler.cpu import cpu_time
 from crawler.gate import sites_of
-from crawler.items import Article, NotArticle
+from crawler.items import Article, Capture, NotArticle
+from crawler.middlewares import record_response
 from crawler.parsing.urls import same_site, site_of
 from crawler.sites.pagination import merge_pages
 from crawler.sites.registry import extract
@@ -105,6 +106,7 @@ class ArchiveSpider(scrapy.Spider):
         other host, redirects and pager links included. By default the sites of
         ``allowed_domains``, which each spider sets from its site table or ``base_url``."""
         return sites_of(getattr(self, "allowed_domains", None) or ())
+
     # -- the site ----------------------------------------------------------------
 
     #: Root URL of the site crawled (set by spiders that crawl one site).
@@ -168,8 +170,15 @@ class ArchiveSpider(scrapy.Spider):
 
     # -- articles ---------------------------------------------------------------
 
-    def parse_article(self, response: Response) -> Iterator[Any]:
-        """Extract the first page; fetch the remaining pages of a multi-page article."""
+    async def parse_article(self, response: Response) -> AsyncIterator[Any]:
+        """Extract the first page, then fetch and read the article's other pages here, in turn.
+
+        The later pages are downloaded from this callback (through every downloader
+        middleware, the request gate included) rather than as requests of their own, so the
+        pages read so far never travel through a queue — a shared Redis frontier or a
+        ``--resume`` disk queue — where someone could forge them. Only fetched responses
+        become article text. Each later page is captured like any other response.
+        """
         result = self._extract(response)
         if result is None:
             return
@@ -177,43 +186,31 @@ class ArchiveSpider(scrapy.Spider):
         if not remaining:
             yield result
             return
-        yield self._page_request(remaining, [result])
+        pages = [result]
+        for url in remaining:
+            page, captures = await self._fetch_page(url, pages[0])
+            for capture in captures:
+                yield capture
+            if page is not None:
+                pages.append(page)
+        yield self._merged(pages)
 
-    def _page_request(self, remaining: list[str], done: list[Article]) -> scrapy.Request:
-        """The next page's request carries the pages read so far as plain dicts, so the
-        request stays JSON-serialisable (disk queues for ``--resume``, Redis frontiers)."""
-        return scrapy.Request(
-            remaining[0],
-            callback=self.parse_next_page,
-            errback=self.page_failed,
-            meta={
-                "handle_httpstatus_all": True,
-                "pages_remaining": remaining[1:],
-                "pages_done": [page.to_dict() for page in done],
-            },
-            dont_filter=True,
-        )
-
-    def parse_next_page(self, response: Response) -> Iterator[Any]:
-        done = [Article.from_dict(page) for page in response.meta["pages_done"]]
-        remaining: list[str] = response.meta["pages_remaining"]
+    async def _fetch_page(self, url: str, first: Article) -> tuple[Article | None, list[Capture]]:
+        """One later page of an article: ``(page, captures)``; a page that cannot be had costs
+        that page (a problem on the article), never the article."""
+        try:
+            response = await self.crawler.engine.download_async(scrapy.Request(url, dont_filter=True))
+        except Exception as exc:  # noqa: BLE001 - a download error, a refusal by the gate or robots.txt
+            first.add_problem("page_missing", f"page {url} could not be fetched: {exc!r}", "body")
+            return None, []
+        captures = record_response(self.crawler, response)
         if response.status >= 400:
-            done[0].add_problem("page_missing", f"page {response.url} answered HTTP {response.status}", "body")
-        else:
-            page = self._extract(response)
-            if isinstance(page, Article):
-                done.append(page)
-            else:
-                done[0].add_problem("page_missing", f"page {response.url} did not parse as an article page", "body")
-        yield self._page_request(remaining, done) if remaining else self._merged(done)
-
-    def page_failed(self, failure: Any) -> Iterator[Any]:
-        """A page that cannot be fetched costs that page, never the article."""
-        request = failure.request
-        done = [Article.from_dict(page) for page in request.meta["pages_done"]]
-        remaining: list[str] = request.meta["pages_remaining"]
-        done[0].add_problem("page_missing", f"page {request.url} could not be fetched: {failure.value!r}", "body")
-        yield self._page_request(remaining, done) if remaining else self._merged(done)
+            first.add_problem("page_missing", f"page {response.url} answered HTTP {response.status}", "body")
+            return None, captures
+        page = self._extract(response)
+        if page is None:
+            first.add_problem("page_missing", f"page {response.url} did not parse as an article page", "body")
+        return page, captures
 
     def _merged(self, pages: list[Article]) -> Article:
         merged = merge_pages(pages)

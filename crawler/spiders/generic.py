@@ -40,7 +40,7 @@ Arguments (``-a name=value``):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -107,12 +107,13 @@ class GenericSpider(ArchiveSpider):
             for url in self.feed_urls:
                 yield scrapy.Request(url, callback=self.parse_feed)
 
-    def parse_page(self, response: Response, level: int) -> Iterator[Any]:
+    async def parse_page(self, response: Response, level: int) -> AsyncIterator[Any]:
         """Store the page if it is an article; follow its same-host links while under ``depth``
         (the last level as articles, skipped on re-crawls when archived) and the feeds it announces."""
         if not isinstance(response, TextResponse):
             return
-        yield from self.parse_article(response)
+        async for result in self.parse_article(response):
+            yield result
         if "feeds" in self.discover:
             for url in feeds_linked(response):
                 if self.on_start_host(url):
