@@ -3,9 +3,9 @@
 ``hostile_pages`` takes a real multi-page article page of the replica and points its
 pager at another host and at a local file; around it sit redirects to another host, to
 ``https`` on another host, to ``file:`` and ``data:`` URLs, and meta refreshes to a file
-and to another host. The "other host" is a second server on this machine reached by the
-name ``localhost`` (the hostile site is ``127.0.0.1``), so tests can count every request
-it gets: it must get none.
+and to another host. The "other host" is a second server on this machine listening on
+127.0.0.2 (``localhost`` would be the same machine, and so the same site, as the hostile
+site's 127.0.0.1), so tests can count every request it gets: it must get none.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from urllib.parse import quote
 from crawler.replica.pages import ReplicaPage
 from crawler.replica.site import ReplicaSite
 
+#: Address of the "other host" (the hostile site is 127.0.0.1; ``localhost`` would be
+#: the same machine, and so the same site).
+OTHER_HOST = "127.0.0.2"
 #: A local file the crawler must never read (its text must appear nowhere afterwards).
 SECRET_TEXT = "db_password=hunter2-gate-probe\n机密：本地文件里的中文不得进入档案。\n"
 SECRET_MARKERS = ("hunter2-gate-probe", "本地文件里的中文")

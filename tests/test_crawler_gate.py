@@ -18,7 +18,7 @@ from scrapy import Request
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
-from crawler.gate import RefusedRequest, RequestGate, is_private_address, refusal, site_of
+from crawler.gate import RefusedRequest, RequestGate, is_private_address, refusal
 from crawler.replica.server import ReplicaServer
 from crawler.replica.site import ReplicaSite
 from crawler.spiders.generic import GenericSpider
@@ -27,7 +27,7 @@ from models.engine import make_engine
 from models.schema import ArticleUrl, ArticleVersion, Capture, CrawlJob
 from tests.conftest import run_cli
 from tests.db_fixtures import empty_database_url
-from tests.hostile_site import FORGED_TITLE, SECRET_MARKERS, SECRET_TEXT, hostile_pages, other_host_site, page_number_links
+from tests.hostile_site import FORGED_TITLE, OTHER_HOST, SECRET_MARKERS, SECRET_TEXT, hostile_pages, other_host_site, page_number_links
 
 SITES = frozenset({"js.people.com.cn"})
 
@@ -82,7 +82,7 @@ def test_a_generic_crawl_refuses_private_addresses_unless_it_starts_at_one() -> 
 
 
 def test_a_spider_knows_its_sites_before_it_runs() -> None:
-    assert PeopleSpider(channel="js").allowed_sites == frozenset({site_of("js.people.com.cn")})
+    assert PeopleSpider(channel="js").allowed_sites == frozenset({"js.people.com.cn"})
     assert PeopleSpider(channel="js", base_url="http://127.0.0.1:8800").allowed_sites == frozenset({"127.0.0.1"})
 
 
@@ -113,8 +113,8 @@ def hostile_crawl(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     db_url = empty_database_url(request, tmp_path)
     secret = tmp_path / "creds.txt"
     secret.write_text(SECRET_TEXT, "utf-8")
-    with ReplicaServer(other_host_site(), port=0) as other:
-        other_base = other.base_url.replace("127.0.0.1", "localhost")
+    with ReplicaServer(other_host_site(), host=OTHER_HOST, port=0) as other:
+        other_base = other.base_url
         site, article_path = hostile_pages(replica_site, other_base, secret)
         with ReplicaServer(site, port=0) as server:  # type: ignore[arg-type] - serves any path → page map
             result = run_cli("--db", db_url, "crawl", "generic", "-a", f"start_url={server.base_url}/index.html",

@@ -26,7 +26,7 @@ from models.engine import make_engine
 from models.schema import ArticleUrl, ArticleVersion, Capture, CrawlJob
 from tests.conftest import run_cli
 from tests.distributed_support import REDIS_URL, frontier, redis_server  # noqa: F401 - fixtures
-from tests.hostile_site import FORGED_TITLE, SECRET_MARKERS, SECRET_TEXT, other_host_site
+from tests.hostile_site import FORGED_TITLE, OTHER_HOST, SECRET_MARKERS, SECRET_TEXT, other_host_site
 from tests.services import REPO
 
 SPIDER = PeopleSpider(channel="js", base_url="http://127.0.0.1:8800")
@@ -53,7 +53,7 @@ def test_a_request_the_spider_pushed_is_read_back() -> None:
     (pickle.dumps({"url": GOOD}), "pickled"),
     (json.dumps({"hello": "world"}), "not a request"),
     (entry("file:///etc/passwd"), "scheme"),
-    (entry("http://localhost:8902/creds"), "offsite"),
+    (entry("http://127.0.0.2:8902/creds"), "offsite"),
     (entry(callback="parse_next_page"), "unknown callback 'parse_next_page'"),
     (entry(callback="__init__"), "unknown callback"),
     (entry(errback="close"), "unknown errback"),
@@ -101,8 +101,8 @@ def hostile_frontier(tmp_path: Path, replica_site: ReplicaSite, db_url: str, red
     """Seed a small people crawl of the replica, push hostile entries beside it, run one worker."""
     secret = tmp_path / "creds.txt"
     secret.write_text(SECRET_TEXT, "utf-8")
-    with ReplicaServer(other_host_site(), port=0) as other, ReplicaServer(replica_site, port=0) as server:
-        other_base = other.base_url.replace("127.0.0.1", "localhost")
+    with ReplicaServer(other_host_site(), host=OTHER_HOST, port=0) as other, ReplicaServer(replica_site, port=0) as server:
+        other_base = other.base_url
         common = ["--redis", REDIS_URL, "--frontier", frontier.name]
         arguments = ["-a", "channel=js", "-a", f"base_url={server.base_url}", "-a", f"lists={replica_site.list_pages[0]}",
                      "-a", "max_list_pages=1"]
@@ -146,7 +146,7 @@ def test_a_worker_fed_hostile_entries_dead_letters_them_and_still_finishes(hosti
     assert stats["newsarchive/distributed/dead_letters"] == hostile_frontier["hostile"]
     assert stats.get("newsarchive/articles/new", 0) > 0  # the real crawl went on around them
     assert not [m for m in (*SECRET_MARKERS, FORGED_TITLE) if m in stored + worker.stderr]
-    assert not [url for url in urls if "2099" in url or url.startswith("file:") or "localhost" in url]
+    assert not [url for url in urls if "2099" in url or url.startswith("file:") or OTHER_HOST in url]
 
 
 def test_seed_status_shows_the_dead_letters_and_why(hostile_frontier: dict[str, Any]) -> None:
