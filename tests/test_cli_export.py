@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
 
 from cli.main import main
-from tests.archive_search_items import NANTONG, sample_archive
+from models.engine import make_engine, session_factory
+from tests.archive_items import make_article
+from tests.archive_search_items import NANTONG, sample_archive, store
 
 
 @pytest.fixture
@@ -47,3 +51,21 @@ def test_unwritable_output_fails_before_reading_the_archive(tmp_path, capsys):
     assert main(["--db", missing_db, "export", "--format", "parquet", "--out", str(tmp_path / "no" / "a.parquet")]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert not (tmp_path / "never-created.db").exists()
+
+
+def test_csv_raw_is_only_for_csv(db, capsys):
+    assert main(["--db", db, "export", "--format", "jsonl", "--csv-raw"]) == 2
+    assert "--csv-raw applies to --format csv only" in capsys.readouterr().err
+
+
+def test_csv_is_neutralised_unless_csv_raw_is_given(db, capfdbinary):
+    store(session_factory(make_engine(db)), [make_article("http://js.people.com.cn/n2/2024/0301/c1-9.html",
+                                                          title="=HYPERLINK(\"http://evil.example\")", body="公式单元格。")])
+    assert main(["--db", db, "export", "--format", "csv", "--query", "公式单元格"]) == 0
+    assert _titles(capfdbinary.readouterr().out) == ['\'=HYPERLINK("http://evil.example")']
+    assert main(["--db", db, "export", "--format", "csv", "--csv-raw", "--query", "公式单元格"]) == 0
+    assert _titles(capfdbinary.readouterr().out) == ['=HYPERLINK("http://evil.example")']
+
+
+def _titles(out: bytes) -> list[str]:
+    return [row["title"] for row in csv.DictReader(io.StringIO(out.decode("utf-8-sig"), newline=""))]
