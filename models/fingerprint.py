@@ -9,8 +9,18 @@ article but must never merge two different URLs into one article.
 
 Every stored text is fingerprinted, so the normalisation works on the text's code points
 with numpy (see :func:`fold` and :class:`CharacterFilter`) rather than character by
-character in Python; what it computes is still defined by :mod:`unicodedata` alone (NFKC,
-general categories), so digests are the same as with the character-by-character code.
+character in Python; what it computes is defined by :mod:`unicodedata` (NFKC, general
+categories) and by one table beside OpenCC, :data:`VARIANT_FOLDS`.
+
+Why the table: a Traditional mirror is matched on its OpenCC ``t2s`` form, but OpenCC is
+not symmetric. A mirror site's converter may write 宁 as 甯 (張甯浩), and ``t2s`` leaves 甯
+alone because it is also a character of its own (a surname); Taiwan and Hong Kong
+converters write variants (衞, 枱) that ``t2s`` keeps too. So the fold also maps every
+character that OpenCC's ``t2s`` leaves unchanged although its dictionaries list it as a
+form of another Simplified character (``TSCharacters`` candidates after the first,
+``STCharacters`` Traditional forms, ``TWVariants``/``HKVariants``) to that character,
+both in the original and in the mirror. Folding only decides equality, never display,
+so a rare merge of two real characters (像/象) costs nothing.
 """
 
 from __future__ import annotations
@@ -40,6 +50,19 @@ STORE_BATCH_CACHE = 1024
 _FULLWIDTH_FIRST, _FULLWIDTH_LAST, _FULLWIDTH_OFFSET = 0xFF01, 0xFF5E, 0xFEE0
 #: U+3000, which NFKC maps to a space.
 _IDEOGRAPHIC_SPACE = 0x3000
+
+#: Characters OpenCC's ``t2s`` leaves unchanged and the Simplified character each is a form of
+#: (derived from OpenCC 1.1's dictionaries as the module docstring says; chains resolved).
+VARIANT_FOLDS = dict(zip(
+    "么仝伕俱像叚哩唚喆坏堃座彷待拏揹敍斲暱枱椀沈淼潀澂濬燄牠犇瑯甦甯痺睪瞭礆祇筦簷籐粧糭絜緪耈耑耡荳菉菓著薰藉蘗衞衹覆觔迺邨鎗阪隄颚鲶龢",
+    "幺同夫具象假里吣哲坯坤坐仿呆拿背叙斫昵台碗沉渺潨澄浚焰它奔琅苏宁痹睾了硷只管檐藤妆粽洁縆耇专锄豆绿果着熏借檗卫只复斤乃村枪坂堤腭鲇和",
+    strict=True,
+))
+#: :data:`VARIANT_FOLDS` as a code point table over the range its characters lie in.
+_VARIANT_RANGE = max(map(ord, VARIANT_FOLDS)) + 1
+_VARIANT_TABLE = np.arange(_VARIANT_RANGE, dtype=np.uint32)
+_VARIANT_TABLE[[ord(k) for k in VARIANT_FOLDS]] = [ord(v) for v in VARIANT_FOLDS.values()]
+_VARIANT_TRANSLATION = str.maketrans(VARIANT_FOLDS)
 
 #: Unicode categories dropped before hashing: punctuation, separators, symbols, controls.
 _IGNORED_CATEGORIES = ("P", "Z", "S", "C")
@@ -116,14 +139,18 @@ def fold(text: str) -> str:
     replaced by their compatibility decompositions, which cannot change the result (NFKC
     begins by decomposing every character so), and the text is normalised only if it
     still needs it: checking is cheap (a replica body folds in 17 µs instead of 100).
+    Variant characters are folded too (:data:`VARIANT_FOLDS`).
     """
     codes = code_points(text).copy()
     codes[(codes >= _FULLWIDTH_FIRST) & (codes <= _FULLWIDTH_LAST)] -= _FULLWIDTH_OFFSET
     codes[codes == _IDEOGRAPHIC_SPACE] = ord(" ")
+    in_range = codes < _VARIANT_RANGE
+    codes[in_range] = _VARIANT_TABLE[codes[in_range]]
     decomposed = from_code_points(codes).replace("\u2026", "...")
     if unicodedata.is_normalized("NFKC", decomposed):
         return decomposed
-    return unicodedata.normalize("NFKC", decomposed)
+    # compatibility ideographs (U+F900…) normalise to unified ones that may be variants
+    return unicodedata.normalize("NFKC", decomposed).translate(_VARIANT_TRANSLATION)
 
 
 def word_characters(folded: str) -> str:

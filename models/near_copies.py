@@ -54,7 +54,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -65,7 +65,7 @@ from crawler.default_settings import default, read
 from crawler.items import Article as ArticleItem
 from models.boilerplate import folded_substantive_text
 from models.dedup import NearDupBand, NearDupCluster, NearDupMember, NearDupSignature
-from models.fingerprint import CharacterFilter, code_points, from_code_points
+from models.fingerprint import STORE_BATCH_CACHE, CharacterFilter, code_points, from_code_points
 from models.repository import IN_CHUNK, StoreOutcome
 from models.schema import Article
 
@@ -254,9 +254,11 @@ def sketches(bodies: Iterable[str]) -> list[Sketch | None]:
     ]
 
 
+@lru_cache(maxsize=STORE_BATCH_CACHE)
 def _signed(body: str) -> tuple[np.ndarray, int, np.ndarray] | None:
     """A body's compared text (as code points), its number of distinct shingles and its
-    signature; ``None`` when it is too short to be clustered."""
+    signature; ``None`` when it is too short to be clustered. Cached: a batch's new texts
+    are sketched for mirror matching (:mod:`models.mirrors`) and again for linking."""
     codes = _LETTERS_AND_DIGITS.code_points(folded_substantive_text(body))
     if len(codes) < MIN_CHARS:
         return None
@@ -296,7 +298,8 @@ class NearDuplicateLinker:
     def link(self, session: Session, items: Sequence[ArticleItem], outcomes: Sequence[StoreOutcome]) -> list[NearMatch]:
         """Index the texts the store just wrote and cluster them with their near copies.
 
-        Only ``new`` and ``changed`` outcomes carry a text the index has not seen. Items
+        Only ``new`` and ``changed`` outcomes, and originals that replaced their mirror's
+        text (``promoted``), carry a text the index has not seen. Items
         are matched in order, exactly as if linked one by one (copies within one batch
         find each other; a changed text leaves the index at its turn), but the stored
         index is read with one set of look-ups and written with bulk statements.
@@ -304,7 +307,7 @@ class NearDuplicateLinker:
         fresh = [
             (outcome, item.simplified.get("body") or item.body)
             for item, outcome in zip(items, outcomes, strict=True)
-            if outcome.outcome in ("new", "changed")
+            if outcome.stores_text
         ]
         if not fresh:
             return []
@@ -313,7 +316,7 @@ class NearDuplicateLinker:
         matches: list[NearMatch] = []
         now = datetime.now(UTC)
         for outcome, found in texts:
-            if outcome.outcome == "changed":
+            if outcome.outcome == "changed" or outcome.promoted:
                 index.drop(outcome.article_id)
             if found is None:
                 continue
@@ -373,7 +376,7 @@ class _BatchIndex:
         ):
             members.setdefault(key, set()).add(article_id)
         ids = {article_id for ids in members.values() for article_id in ids}
-        ids |= {outcome.article_id for outcome, _ in texts if outcome.outcome == "changed"}
+        ids |= {outcome.article_id for outcome, _ in texts if outcome.outcome == "changed" or outcome.promoted}
         stored = {
             article_id: _decode(raw)
             for article_id, raw in _execute_chunked(

@@ -11,15 +11,21 @@ scripts, and must end up as one article with its history):
 2. else an article whose current content fingerprint equals the item's (see
    :mod:`models.fingerprint`; short bodies never match) → that article, and the item's
    URLs become aliases (outcome ``"duplicate"``);
-3. else a new article.
+3. else, when the store passes a :class:`~models.mirrors.MirrorFinder`, the article this
+   item is a script mirror of (or that is a mirror of this item), by high similarity
+   (outcome ``"duplicate"``);
+4. else a new article.
 
 For a known article the same fingerprint only moves ``last_seen`` (``"unchanged"``); a
-different one adds an :class:`~models.schema.ArticleVersion` and updates the article to
-the new text, keeping every earlier version (``"changed"``).
+different one in the same script adds an :class:`~models.schema.ArticleVersion` and
+updates the article to the new text, keeping every earlier version (``"changed"``). A text
+in the other script is a mirror: its URLs are aliases, never a version.
 
 An article displays its Simplified original: when a Traditional mirror arrived first and
-the Simplified page then matches it by fingerprint, the Simplified text becomes a new
-current version and its URL the canonical one (the Traditional text stays in its version).
+the Simplified page then matches it, the Simplified text *replaces* the mirror's as the
+current version (the mirror's page stays as its capture, its URL as an alias) and its URL
+becomes the canonical one, so whatever order a crawl meets them in, an article and its
+mirrors make one article with one version.
 Near-duplicates (syndicated copies with edits) are not decided here but in
 :mod:`models.near_copies`, which links distinct articles into clusters.
 """
@@ -33,7 +39,7 @@ import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import zstandard
@@ -57,6 +63,9 @@ from models.schema import (
     Site,
     VersionCapture,
 )
+
+if TYPE_CHECKING:
+    from models.mirrors import MirrorFinder
 
 #: Zone assumed for a publication time written without one (the sites are in China).
 CHINA_TIME = timezone(timedelta(hours=8))
@@ -141,24 +150,33 @@ def lock_for_writing(session: Session) -> None:
         session.execute(select(func.pg_advisory_xact_lock(WRITER_LOCK_KEY)))
 
 
-def store_articles(session: Session, items: list[ArticleItem], names: KnownNames | None = None) -> list[StoreOutcome]:
+#: Builds the :class:`~models.mirrors.MirrorFinder` of a batch from the items that matched nothing yet.
+MirrorFinders = Callable[[Session, list[ArticleItem]], "MirrorFinder"]
+
+
+def store_articles(
+    session: Session, items: list[ArticleItem], names: KnownNames | None = None, mirrors: MirrorFinders | None = None
+) -> list[StoreOutcome]:
     """Store article items by the identity rules above; one outcome per item, in order.
 
     The batch is resolved with a handful of set-wise look-ups and written with bulk
     inserts; items of one batch see each other exactly as if stored one by one.
-    ``names`` carries site and person ids across calls (see :class:`KnownNames`).
+    ``names`` carries site and person ids across calls (see :class:`KnownNames`);
+    ``mirrors`` makes rule 3 apply (:func:`models.store.store_batch` passes it).
     """
-    return _ArticleBatch(session, items, names or KnownNames(), any_field_changes=False).store()
+    return _ArticleBatch(session, items, names or KnownNames(), any_field_changes=False, mirrors=mirrors).store()
 
 
-def store_reparsed(session: Session, items: list[ArticleItem]) -> list[StoreOutcome]:
+def store_reparsed(
+    session: Session, items: list[ArticleItem], mirrors: MirrorFinders | None = None
+) -> list[StoreOutcome]:
     """Store items re-read from archived captures (``newsarchive reparse``).
 
     Like :func:`store_articles`, except that a text differing from the article's current
     version in *any* field counts as changed: a parser fix often repairs metadata (an
     editor line, a dateline) without touching the body the fingerprint is taken from.
     """
-    return _ArticleBatch(session, items, KnownNames(), any_field_changes=True).store()
+    return _ArticleBatch(session, items, KnownNames(), any_field_changes=True, mirrors=mirrors).store()
 
 
 @dataclass(slots=True)
@@ -208,8 +226,19 @@ class _ArticleBatch:
     possible (see ``StorePipeline``'s retry).
     """
 
-    def __init__(self, session: Session, items: list[ArticleItem], names: KnownNames, any_field_changes: bool) -> None:
+    def __init__(
+        self, session: Session, items: list[ArticleItem], names: KnownNames, any_field_changes: bool,
+        mirrors: MirrorFinders | None = None,
+    ) -> None:
         self.session = session
+        self.make_mirror_finder = mirrors
+        self.mirrors: MirrorFinder | None = None
+        #: Stored articles a mirror finder may name, by id.
+        self.mirror_articles: dict[int, Article] = {}
+        #: Stored articles whose current version a Simplified original replaces.
+        self.replaced: list[Article] = []
+        #: Versions of this batch replaced before they were written.
+        self.superseded: list[_Version] = []
         self.names = names
         self.any_field_changes = any_field_changes
         self.pending = [_pending(item) for item in items]
@@ -253,6 +282,12 @@ class _ArticleBatch:
             articles.setdefault(article.id, article)
             self.holders.setdefault(article.fingerprint, []).append(article)
         self.by_url = {url: articles[article_id] for url, article_id in url_ids.items()}
+        if self.make_mirror_finder is not None:
+            unmatched = [p.item for p in self.pending if not any(url in url_ids for url in p.urls)
+                         and p.fingerprint.digest not in self.holders]
+            self.mirrors = self.make_mirror_finder(self.session, unmatched)
+            self.mirror_articles = {a.id: a for a in rows_in(
+                self.session, query, Article.id, sorted(self.mirrors.stored), row=_entity)}
         page_digests = list({d for p in self.pending for d in p.item.page_digests})
         self.capture_ids = dict(rows_in(
             self.session, select(Capture.digest, func.max(Capture.id)).group_by(Capture.digest), Capture.digest,
@@ -271,7 +306,7 @@ class _ArticleBatch:
     def _add_names(self) -> None:
         """Give every site and person of the new texts an id, inserting those not yet stored."""
         people: dict[str, str] = {}
-        for v in self.versions:
+        for v in [*self.superseded, *self.versions]:  # a replaced text's names too, as if stored one by one
             for _, _, (name, simple) in _credit_positions(v.pending.item):
                 people.setdefault(name, simple)
         self._ensure(Site, self.names.sites, list(dict.fromkeys(self.site_names.values())), lambda name: {})
@@ -295,15 +330,21 @@ class _ArticleBatch:
             outcome = "unchanged" if article.fingerprint == p.fingerprint.digest else "changed"
             if outcome == "unchanged" and self.any_field_changes and self._differs_from_current(article, p):
                 outcome = "changed"
+            if outcome == "changed" and p.item.script != article.script:
+                outcome = "duplicate"  # the article in the other script: a mirror, never a version
         elif _matchable(p.item, p.fingerprint) and (article := self._holder(p.fingerprint.digest)):
+            outcome = "duplicate"
+        elif (article := self._mirrored(p)) is not None:
             outcome = "duplicate"
         else:
             article = Article(canonical_url=_shown(p), first_seen=p.seen_at, last_seen=p.seen_at, current_version=0)
             self.created.append(article)
+            if self.mirrors is not None:
+                self.mirrors.created(article, p.item)
             outcome = "new"
         promoted = outcome == "duplicate" and _is_original_of_mirror(p.item, article)
         if outcome in ("new", "changed") or promoted:
-            self._add_version(article, p)
+            self._add_version(article, p, replace=promoted)
         if promoted:
             article.canonical_url = _shown(p)  # not known as any article's URL, so still unique
         article.last_seen = max(article.last_seen, p.seen_at)
@@ -312,6 +353,15 @@ class _ArticleBatch:
                 self.by_url[url] = article
                 self.new_urls.append((url, article, p.item.script))
         return outcome, article, promoted
+
+    def _mirrored(self, p: _Pending) -> Article | None:
+        """The article (stored, or new in this batch) the item is a script mirror of, or its original's mirror."""
+        if self.mirrors is None:
+            return None
+        article_id, created = self.mirrors.find(p.item)
+        if article_id is not None:
+            return self.mirror_articles[article_id]
+        return created if isinstance(created, Article) else None
 
     def _holder(self, digest: str) -> Article | None:
         """The earliest article whose current text has this fingerprint: stored ones by id, then
@@ -326,8 +376,12 @@ class _ArticleBatch:
         stored = self.current_items.get(article, {})
         return any(value != stored.get(name) for name, value in p.data.items() if name != "fetched_at")
 
-    def _add_version(self, article: Article, p: _Pending) -> None:
-        """Make the item the article's current text; the version row is written with the batch."""
+    def _add_version(self, article: Article, p: _Pending, replace: bool = False) -> None:
+        """Make the item the article's current text; the version row is written with the batch.
+
+        With ``replace`` the item takes the place of the current version instead of adding
+        one (a Simplified original replacing the text of its mirror).
+        """
         item, data = p.item, p.data
         for name in _COPIED_FIELDS:
             setattr(article, name, data[name])
@@ -343,7 +397,13 @@ class _ArticleBatch:
             self.holders[article.fingerprint].remove(article)
         article.fingerprint = p.fingerprint.digest
         self.holders.setdefault(article.fingerprint, []).append(article)
-        article.current_version += 1
+        if not replace:
+            article.current_version += 1
+        elif waiting := [v for v in self.versions if v.article is article and v.number == article.current_version]:
+            self.versions.remove(waiting[0])
+            self.superseded.append(waiting[0])
+        else:
+            self.replaced.append(article)
         self.versions.append(_Version(article, p, article.current_version))
         self.current_items[article] = data
         self.credits[article] = [(role, position, name) for role, position, (name, _) in _credit_positions(item)]
@@ -362,6 +422,11 @@ class _ArticleBatch:
 
     def _write_rows(self) -> None:
         session = self.session
+        if self.replaced:
+            replaced = rows_in(session, select(ArticleVersion.id), tuple_(ArticleVersion.article_id, ArticleVersion.number),
+                               [(a.id, a.current_version) for a in self.replaced], row=lambda version_id: version_id)
+            session.execute(delete(VersionCapture).where(VersionCapture.version_id.in_(replaced)))
+            session.execute(delete(ArticleVersion).where(ArticleVersion.id.in_(replaced)))
         version_ids = _insert(session, ArticleVersion, [
             {
                 "article_id": v.article.id, "number": v.number, "fetched_at": v.pending.seen_at,

@@ -9,7 +9,8 @@ stale search row. :func:`store_batch` is that order:
    is decided on what is stored;
 2. captures first (:func:`~models.repository.store_captures`), so versions link to their pages;
 3. articles by the identity rules (:mod:`models.repository`): new, changed, unchanged or
-   duplicate; ``reparsed=True`` counts a change in any field as a new version;
+   duplicate (script mirrors included, :mod:`models.mirrors`); ``reparsed=True`` counts a
+   change in any field as a new version;
 4. near copies (:mod:`models.near_copies`): new and changed texts enter the band index,
    replaced texts leave it, copies are clustered;
 5. the search index (:mod:`models.search_index`) for every article whose displayed text
@@ -36,6 +37,7 @@ from sqlalchemy.orm import Session
 from crawler.cpu import cpu_time
 from crawler.items import Article as ArticleItem
 from crawler.items import Capture as CaptureItem
+from models.mirrors import MirrorFinder
 from models.near_copies import NearDuplicateLinker, NearMatch
 from models.repository import KnownNames, StoreOutcome, lock_for_writing, store_articles, store_captures, store_reparsed
 from models.safekeeping import quarantine
@@ -98,7 +100,8 @@ def store_batch(
     with step("store_captures"):
         store_captures(session, captures)
     with step("store_articles"):
-        outcomes = store_reparsed(session, articles) if reparsed else store_articles(session, articles, names)
+        outcomes = (store_reparsed(session, articles, MirrorFinder) if reparsed
+                    else store_articles(session, articles, names, MirrorFinder))
     with step("near_duplicates"):
         near = linker.link(session, articles, outcomes)
     with step("search_index"):

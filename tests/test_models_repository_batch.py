@@ -14,7 +14,7 @@ from sqlalchemy import event, select
 
 from models.boilerplate import folded_substantive_text, substantive_text
 from models.engine import make_engine, session_factory, upgrade_to_head
-from models.fingerprint import normalise_text
+from models.fingerprint import VARIANT_FOLDS, normalise_text
 from models.near_copies import dedup_text, shingle_hashes, shingles, signature, sketch
 from models.repository import KnownNames, store_articles, store_captures
 from models.schema import Article, ArticlePerson, ArticleUrl, ArticleVersion, Capture, Person, VersionCapture
@@ -151,7 +151,7 @@ def test_revisits_within_one_batch_point_at_the_first_copy(migrated_db_url) -> N
 
 def reference_normalise(text: str) -> str:
     """The fingerprint's definition, character by character."""
-    folded = unicodedata.normalize("NFKC", text)
+    folded = unicodedata.normalize("NFKC", text).translate(str.maketrans(VARIANT_FOLDS))
     return "".join(ch for ch in folded if not unicodedata.category(ch).startswith(("P", "Z", "S", "C")))
 
 
