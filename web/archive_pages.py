@@ -24,7 +24,7 @@ from archive.show import article_view, find_article, version_diff, version_lines
 from archive.warc import CaptureWarcWriter
 from models.capture_store import capture_body
 from models.repository import CHINA_TIME
-from web.app import read_session, templates
+from web.app import Id, read_session, templates
 from web.replay import CAPTURE_CSP, neutralise
 
 router = APIRouter()
@@ -170,8 +170,8 @@ def article_data(session: Session, article_id: int) -> dict[str, Any]:
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-def article_page(request: Request, article_id: int, text: Literal["published", "simplified"] = "published",
-                 old: int | None = Query(None, ge=1), new: int | None = Query(None, ge=1),
+def article_page(request: Request, article_id: Id, text: Literal["published", "simplified"] = "published",
+                 old: int | None = Query(None, ge=1, le=10**9), new: int | None = Query(None, ge=1, le=10**9),
                  session: Session = Depends(read_session)) -> Response:
     data = article_data(session, article_id)
     diff = None
@@ -185,19 +185,19 @@ def article_page(request: Request, article_id: int, text: Literal["published", "
 
 
 @router.get("/api/articles/{article_id}", tags=["archive"])
-def article_api(article_id: int, session: Session = Depends(read_session)) -> dict[str, Any]:
+def article_api(article_id: Id, session: Session = Depends(read_session)) -> dict[str, Any]:
     """Every field of an article (names as in schemas/article-export.v1.json), its versions, near-copies and captures."""
     return article_data(session, article_id)
 
 
 @router.get("/api/articles/{article_id}/versions", tags=["archive"])
-def versions_api(article_id: int, session: Session = Depends(read_session)) -> list[dict[str, Any]]:
+def versions_api(article_id: Id, session: Session = Depends(read_session)) -> list[dict[str, Any]]:
     """The article's versions, oldest first."""
     return article_data(session, article_id)["versions"]
 
 
 @router.get("/api/articles/{article_id}/diff", tags=["archive"])
-def diff_api(article_id: int, old: int = Query(ge=1), new: int = Query(ge=1),
+def diff_api(article_id: Id, old: int = Query(ge=1, le=10**9), new: int = Query(ge=1, le=10**9),
              session: Session = Depends(read_session)) -> dict[str, Any]:
     """What changed from version `old` to version `new`, as unified diff lines."""
     article_data(session, article_id)
@@ -225,12 +225,12 @@ def _capture(session: Session, capture_id: int) -> CaptureView:
 
 
 @router.get("/captures/{capture_id}", response_class=HTMLResponse, include_in_schema=False)
-def capture_page(request: Request, capture_id: int, session: Session = Depends(read_session)) -> Response:
+def capture_page(request: Request, capture_id: Id, session: Session = Depends(read_session)) -> Response:
     return templates.TemplateResponse(request, "capture.html", {"c": _capture(session, capture_id)})
 
 
 @router.get("/api/captures/{capture_id}", tags=["archive"])
-def capture_api(capture_id: int, session: Session = Depends(read_session)) -> dict[str, Any]:
+def capture_api(capture_id: Id, session: Session = Depends(read_session)) -> dict[str, Any]:
     """A capture's HTTP exchange (headers, status, size, digest) and the article pages it holds."""
     view = _capture(session, capture_id)
     return {**{k: getattr(view, k) for k in view.__slots__ if k != "articles"},
@@ -239,7 +239,7 @@ def capture_api(capture_id: int, session: Session = Depends(read_session)) -> di
 
 
 @router.get("/captures/{capture_id}/raw", include_in_schema=False)
-def capture_raw(capture_id: int, session: Session = Depends(read_session)) -> Response:
+def capture_raw(capture_id: Id, session: Session = Depends(read_session)) -> Response:
     """The archived page, inert (see :mod:`web.replay`), under a sandboxing policy."""
     view = _capture(session, capture_id)
     headers = {"Content-Security-Policy": CAPTURE_CSP, "X-Content-Type-Options": "nosniff",
@@ -256,7 +256,7 @@ def capture_raw(capture_id: int, session: Session = Depends(read_session)) -> Re
 
 
 @router.get("/captures/{capture_id}/record.warc.gz", include_in_schema=False)
-def capture_warc(capture_id: int, session: Session = Depends(read_session)) -> Response:
+def capture_warc(capture_id: Id, session: Session = Depends(read_session)) -> Response:
     """The capture as WARC records (response or revisit, and request), as `export --format warc` writes them."""
     _capture(session, capture_id)
     stream = io.BytesIO()

@@ -34,7 +34,7 @@ from operations.schedules import (
     set_paused,
 )
 from web import auth
-from web.app import read_session, sessions, templates
+from web.app import Id, read_session, sessions, templates
 
 router = APIRouter()
 
@@ -192,12 +192,12 @@ def job_data(session: Session, job_id: int) -> dict[str, Any]:
 
 
 @router.get("/ops/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False, dependencies=[Depends(operator)])
-def job_page(request: Request, job_id: int, session: Session = Depends(read_session)) -> Response:
+def job_page(request: Request, job_id: Id, session: Session = Depends(read_session)) -> Response:
     return templates.TemplateResponse(request, "job.html", {"j": job_data(session, job_id)})
 
 
 @router.get("/api/jobs/{job_id}", tags=["operators"], dependencies=[Depends(operator)])
-def job_api(job_id: int, session: Session = Depends(read_session)) -> dict[str, Any]:
+def job_api(job_id: Id, session: Session = Depends(read_session)) -> dict[str, Any]:
     """One job in full: figures, health checks, CPU per stage, HTTP statuses, stats."""
     return job_data(session, job_id)
 
