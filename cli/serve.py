@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import ipaddress
 import sys
 from pathlib import Path
 
+from crawler.spiders.base import is_loopback
 from operations.crawl import CrawlFailed, prepare_archive
 from web.auth import PasswordFileError, hash_password, load_password_file
 
@@ -34,7 +34,8 @@ def command(args: argparse.Namespace) -> int:
             return 2
         for warning in warnings:
             print(f"newsarchive serve: warning: {warning}", file=sys.stderr)
-    if not _loopback(args.host) and operator_hash is None:
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    if not is_loopback(f"http://{shown}/") and operator_hash is None:
         print(f"newsarchive serve: warning: --host {args.host} makes the archive readable from other machines and "
               "operator pages stay off; set --operator-password-file to operate crawls, and put TLS in front",
               file=sys.stderr)
@@ -48,7 +49,6 @@ def command(args: argparse.Namespace) -> int:
     from web.app import WebConfig, create_app
 
     app = create_app(WebConfig(db_url=url, operator_hash=operator_hash))
-    shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"serving the archive {url} at http://{shown}:{args.port}/ "
           f"(operator pages {'on' if operator_hash else 'off: --operator-password-file FILE turns them on'}); "
           "Ctrl-C stops", flush=True)
@@ -59,15 +59,6 @@ def command(args: argparse.Namespace) -> int:
               "pick another with --port", file=sys.stderr)
         return 2
     return 0
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def serve_command(db: str | None = None, port: int = DEFAULT_PORT) -> str:

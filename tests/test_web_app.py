@@ -180,3 +180,8 @@ def test_a_password_hash_verifies_only_its_password():
     assert stored.startswith("scrypt$") and "s3cret" not in stored
     assert verify_password("s3cret", stored) and not verify_password("s3cret ", stored)
     assert not verify_password("s3cret", "scrypt$garbage")
+
+
+def test_an_id_beyond_what_the_database_holds_is_a_clear_400(client):
+    response = client.get("/api/articles/99999999999999999999999")
+    assert response.status_code == 400 and "article_id" in response.json()["error"]

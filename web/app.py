@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, HTTPException, Path, Request
+from fastapi import FastAPI, HTTPException, Request
+from fastapi import Path as PathParameter
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -45,7 +46,7 @@ PAGE_CSP = (
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
 )
 #: A row id as the databases hold it (a larger number is an unknown id, not a crash).
-Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
+Id = Annotated[int, PathParameter(ge=1, le=2**63 - 1)]
 #: How long an operator stays logged in.
 SESSION_SECONDS = 12 * 3600
 
