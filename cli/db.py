@@ -6,7 +6,8 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from models.engine import check_writable, database_url
+from cli import exits
+from models.engine import check_writable, database_url, require_existing
 from models.errors import ArchiveUnavailable, display_url
 from models.migrate import current_revisions, downgrade, head_revisions, upgrade
 
@@ -44,11 +45,11 @@ def _current(args: argparse.Namespace) -> int:
         for revision in revisions:
             print(f"{revision}{' (head)' if revision in heads else ' (run `newsarchive db upgrade`)'}")
 
-    return _run(args, show, needs_write=False)
+    return _run(args, lambda url: show(require_existing(url)), needs_write=False)
 
 
 def _run(args: argparse.Namespace, action: Callable[[str], None], *, needs_write: bool) -> int:
-    """Run ``action(url)``, turning an unusable database into one line on stderr and exit 1."""
+    """Run ``action(url)``, turning an unusable database into one line on stderr and :data:`exits.UNUSABLE`."""
     url = database_url(args.db)
     try:
         if needs_write:
@@ -56,5 +57,5 @@ def _run(args: argparse.Namespace, action: Callable[[str], None], *, needs_write
         action(url)
     except ArchiveUnavailable as exc:
         print(f"newsarchive db: {exc}", file=sys.stderr)
-        return 1
+        return exits.UNUSABLE
     return 0

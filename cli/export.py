@@ -18,6 +18,7 @@ from archive.jsonl_export import JsonlWriter, jsonl_batches
 from archive.parquet_export import ParquetWriter
 from archive.query import QueryError
 from archive.warc import WarcExportWriter
+from cli import exits
 from cli.search import add_filter_arguments, filters_from_args, with_archive
 from models.warc_format import write_cdxj
 
@@ -70,7 +71,7 @@ def command(args: argparse.Namespace) -> int:
         lambda sessions: run_export(sessions, fmt, filters, out, args.consumer, progress),
     )
     if count is None:
-        return 1
+        return exits.UNUSABLE
     if progress:
         print(file=sys.stderr)
     print(f"exported {count} articles to {out or 'stdout'}", file=sys.stderr)

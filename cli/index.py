@@ -11,7 +11,8 @@ import sys
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from models.engine import database_url, make_engine, session_factory
+from cli import exits
+from models.engine import database_url, make_engine, require_existing, session_factory
 from models.errors import unavailable
 from models.search_index import rebuild
 
@@ -23,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def command(args: argparse.Namespace) -> int:
-    url = database_url(args.db)
+    url = require_existing(database_url(args.db))
     engine = make_engine(url)
     progress = _show_progress if sys.stderr.isatty() else None
     try:
@@ -31,7 +32,7 @@ def command(args: argparse.Namespace) -> int:
             count = rebuild(session, progress)
     except SQLAlchemyError as exc:
         print(f"newsarchive index: {unavailable(url, exc)} (or run `newsarchive db upgrade`)", file=sys.stderr)
-        return 1
+        return exits.UNUSABLE
     finally:
         engine.dispose()
     if progress:

@@ -49,7 +49,7 @@ def _line(row: JobRow) -> str:
 
 
 def _list(args: argparse.Namespace) -> int:
-    with archive_session(args.db) as session:
+    with archive_session(args.db, read_only=True) as session:
         rows = list_jobs(session, since=args.since, failed=args.failed, limit=args.limit)
         lines = [_line(r) for r in rows]
     if not lines:
@@ -61,7 +61,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    with archive_session(args.db) as session:
+    with archive_session(args.db, read_only=True) as session:
         job = session.get(CrawlJob, args.id)
         if job is None:
             print(f"newsarchive jobs: no job #{args.id}; `newsarchive jobs` lists them", file=sys.stderr)

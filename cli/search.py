@@ -18,7 +18,8 @@ from archive.query import QueryError, parse_query
 from archive.search import DEFAULT_LIMIT, SORTS, Hit, SearchPage, search_page
 from archive.snippet import mark
 from archive.times import shown_day, shown_time
-from models.engine import database_url, make_engine, session_factory
+from cli import exits
+from models.engine import database_url, make_engine, require_existing, session_factory
 from models.errors import unavailable
 
 T = TypeVar("T")
@@ -54,9 +55,9 @@ def filters_from_args(args: argparse.Namespace, query: str) -> Filters:
 
 
 def with_archive(command: str, args: argparse.Namespace, work: Callable[[sessionmaker[Session]], T]) -> T | None:
-    """Run ``work`` with sessions on the archive; a database problem becomes one line on
-    stderr and ``None``."""
-    url = database_url(args.db)
+    """Run ``work`` with sessions on the existing archive; a database problem becomes one
+    line on stderr and ``None`` (an archive that does not exist raises ArchiveUnavailable)."""
+    url = require_existing(database_url(args.db))
     engine = make_engine(url)
     try:
         return work(session_factory(engine))
@@ -96,11 +97,11 @@ def command(args: argparse.Namespace) -> int:
         filters = filters_from_args(args, args.query)
     except QueryError as exc:
         print(f"newsarchive search: {exc}", file=sys.stderr)
-        return 2
+        return exits.UNUSABLE
     offset = args.offset if args.offset is not None else ((args.page or 1) - 1) * args.limit
     found = with_archive("search", args, lambda sessions: _search(sessions, filters, args.limit, offset, args.sort))
     if found is None:
-        return 1
+        return exits.UNUSABLE
     for position, hit in enumerate(found.hits, start=found.first):
         print(_json(hit, position, found.total) if args.json else _text(hit, _ANSI if sys.stdout.isatty() else _PLAIN))
     if not args.json:

@@ -11,12 +11,13 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive.show import article_view, find_article, version_diff
-from models.engine import database_url, make_engine, session_factory
+from cli import exits
+from models.engine import database_url, make_engine, require_existing, session_factory
 from models.errors import unavailable
 
 
 def command(args: argparse.Namespace) -> int:
-    url = database_url(args.db)
+    url = require_existing(database_url(args.db))
     engine = make_engine(url)
     try:
         with session_factory(engine)() as session:
@@ -35,7 +36,7 @@ def command(args: argparse.Namespace) -> int:
         return 1
     except SQLAlchemyError as exc:
         print(f"newsarchive show: {unavailable(url, exc)}", file=sys.stderr)
-        return 2
+        return exits.UNUSABLE
     finally:
         engine.dispose()
     if args.json:

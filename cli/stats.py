@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from models.engine import database_url, make_engine, session_factory
+from models.engine import database_url, make_engine, require_existing, session_factory
 from models.errors import unavailable
 from models.repository import article_stats
 from models.safekeeping import archive_uuid, quarantined_count
@@ -18,7 +18,7 @@ from pipelines.spool import DEFAULT_SPOOL_DIR, Spool
 
 
 def command(args: argparse.Namespace) -> int:
-    url = database_url(args.db)
+    url = require_existing(database_url(args.db))
     spool = Spool(args.spool, url=url)  # while the database cannot say its UUID: the items spooled for its URL
     engine = make_engine(url)
     try:

@@ -15,7 +15,7 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from models.engine import database_url, make_engine
+from models.engine import database_url, ensure_folder, make_engine
 from models.schema import Base
 from models.search import include_name
 
@@ -27,9 +27,9 @@ target_metadata = Base.metadata
 
 
 def _url() -> str:
-    return context.get_x_argument(as_dictionary=True).get("db") or database_url(
-        config.get_main_option("sqlalchemy.url")
-    )
+    url = context.get_x_argument(as_dictionary=True).get("db") or database_url(config.get_main_option("sqlalchemy.url"))
+    ensure_folder(url)  # migrating writes: a fresh checkout's data/ is created
+    return url
 
 
 def _configure(**kwargs: object) -> None:

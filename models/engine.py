@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.default_settings import default
@@ -31,14 +31,53 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_CONNECT_TIMEOUT_S = 10
 
 
+#: Database backends the archive runs on, and the URL form an operator should use for each.
+SUPPORTED = {"sqlite": "sqlite:///path/to/archive.db", "postgresql": "postgresql+psycopg://user@host/dbname"}
+_FORMS = " or ".join(SUPPORTED.values())
+
+
 def database_url(explicit: str | None = None) -> str:
     """The archive URL: ``explicit`` (``--db``), else ``$NEWSARCHIVE_DATABASE_URL``, else
-    ``sqlite:///data/archive.db``. For a SQLite file the parent folder is created, so a
-    fresh checkout can crawl without setup."""
+    ``sqlite:///data/archive.db``. Raises :class:`ArchiveUnavailable` (one line) for a URL
+    that is no database URL, names an unsupported database or a driver not installed.
+    Nothing is created here: writers call :func:`ensure_folder`, readers :func:`require_existing`."""
     url = explicit or os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ArchiveUnavailable(f"{url[:80]!r} is not a database URL: use {_FORMS}") from None
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED:
+        raise ArchiveUnavailable(f"archive database {display_url(parsed)}: {backend} is not supported: use {_FORMS}")
+    try:
+        parsed.get_dialect()
+    except NoSuchModuleError:
+        raise ArchiveUnavailable(
+            f"archive database {display_url(parsed)}: driver {parsed.drivername!r} is not installed: "
+            f"use {SUPPORTED[backend]}"
+        ) from None
+    return url
+
+
+def ensure_folder(url: str) -> None:
+    """Create the folder of the default archive about to be written (a fresh checkout
+    crawls into ``data/`` without setup). Another SQLite path's folder must exist: a
+    mistyped ``--db`` is reported (:func:`check_writable`), not created."""
     path = sqlite_path(url)
-    if path is not None:
+    if path is not None and url == DEFAULT_DATABASE_URL:
         path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def require_existing(url: str) -> str:
+    """``url`` if its archive exists; for a SQLite file that does not, raise
+    :class:`ArchiveUnavailable` instead of letting the driver create an empty one (a
+    read-only command never creates files or folders)."""
+    path = sqlite_path(url)
+    if path is not None and not path.is_file():
+        raise ArchiveUnavailable(
+            f"archive database {display_url(url)} does not exist: check the path (--db or ${DATABASE_URL_ENV}), "
+            "or crawl into it first"
+        )
     return url
 
 
@@ -103,6 +142,7 @@ def check_writable(url: str) -> None:
     The crawl calls this before fetching anything: finding out after an hour of fetching
     that nothing could be stored wastes the sites' bandwidth and ours.
     """
+    ensure_folder(url)
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
@@ -123,4 +163,5 @@ def check_writable(url: str) -> None:
 
 def upgrade_to_head(url: str) -> None:
     """Create or update the archive's tables to the newest migration (Alembic ``head``)."""
+    ensure_folder(url)
     upgrade(url, "head")

@@ -48,7 +48,8 @@ def test_too_long_query_is_refused_cleanly(db, capsys):
 
 
 def test_unmigrated_archive_says_what_to_do(tmp_path, capsys):
-    assert main(["--db", f"sqlite:///{tmp_path / 'empty.db'}", "search", "南通"]) == 1
+    (tmp_path / "empty.db").touch()
+    assert main(["--db", f"sqlite:///{tmp_path / 'empty.db'}", "search", "南通"]) == 2
     assert "newsarchive db upgrade" in capsys.readouterr().err
 
 

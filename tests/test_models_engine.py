@@ -16,7 +16,9 @@ def test_database_url_precedence(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("NEWSARCHIVE_DATABASE_URL", raising=False)
     assert database_url() == "sqlite:///data/archive.db"
-    assert (tmp_path / "data").is_dir()  # created so a fresh checkout can crawl
+    assert not (tmp_path / "data").exists()  # resolving creates nothing
+    check_writable(database_url())
+    assert (tmp_path / "data").is_dir()  # a writer creates the default folder so a fresh checkout can crawl
     monkeypatch.setenv("NEWSARCHIVE_DATABASE_URL", "sqlite:///env/a.db")
     assert database_url() == "sqlite:///env/a.db"
     assert database_url("postgresql+psycopg://h/db") == "postgresql+psycopg://h/db"
