@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 BENCH_INSTALLED := $(VENV)/.bench-installed
+# Port of the replica the demo serves and crawls (another when 8800 is taken: make demo DEMO_PORT=8801).
+DEMO_PORT ?= 8800
 # Test processes in parallel (pytest-xdist); most tests wait on crawls of local servers.
 TEST_WORKERS ?= 2
 
@@ -22,7 +24,7 @@ $(BENCH_INSTALLED): $(INSTALLED)
 	touch $@
 
 demo: $(INSTALLED)
-	$(VENV)/bin/newsarchive demo
+	$(VENV)/bin/newsarchive demo --port $(DEMO_PORT)
 
 # The web interface's browser tests drive Debian's chromium: installed with apt where it is
 # missing (never downloaded by the tests); without root or apt they skip and say why.

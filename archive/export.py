@@ -88,6 +88,7 @@ def run_export(
         sys.stdout.buffer.flush()
     else:
         handle, temp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+        os.chmod(temp_name, _created_mode())  # mkstemp makes 0600; an export is an ordinary file
         try:
             with os.fdopen(handle, "wb") as stream:
                 count, exported = _write(sessions, fmt, filters, stream, consumer, progress)
@@ -101,6 +102,14 @@ def run_export(
     if consumer is not None:
         _store_watermark(sessions, consumer, exported)
     return count
+
+
+def _created_mode() -> int:
+    """The mode ``open()`` would give a new file: 0666 less the process umask (read once,
+    as the umask can only be read by setting it)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _write(

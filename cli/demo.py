@@ -31,7 +31,7 @@ def command(args: argparse.Namespace) -> int:
             result = run_crawl("people", {"channel": "js", "base_url": base_url}, db=url, settings=quiet)
     except OSError as exc:
         print(f"newsarchive demo: cannot serve the replica on port {args.port} ({exc}); "
-              f"free the port or pick another with --port", file=sys.stderr)
+              f"free the port or pick another with --port N (make demo DEMO_PORT=N)", file=sys.stderr)
         return 2
     except CrawlFailed as exc:
         print(f"newsarchive demo: {exc}", file=sys.stderr)

@@ -36,7 +36,8 @@ PROGRESS_EVERY = 1000
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "export",
-        help="write articles as jsonl, csv or parquet (schemas/article-export.v1.json)",
+        help=f"write articles as {', '.join([*FORMATS][:-1])} or {[*FORMATS][-1]} (schemas/article-export.v1.json; "
+             "warc: their raw captures)",
         description="Export articles; with --consumer NAME only those new or changed since NAME's last export.",
     )
     parser.add_argument("--format", required=True, choices=sorted(FORMATS))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import stat
 import json
 from pathlib import Path
 
@@ -204,3 +206,14 @@ def test_raw_csv_and_jsonl_keep_formula_cells_as_stored(archive, tmp_path):
     _, jsonl = _export(archive, tmp_path, "jsonl")
     record = next(r for r in _jsonl(jsonl) if r["canonical_url"].endswith("c1-9.html"))
     assert {name: record[name] for name in FORMULAS} == FORMULAS
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_an_export_file_gets_the_mode_the_umask_gives_any_new_file(sqlite_url, tmp_path, umask, mode):
+    sessions = sample_archive(sqlite_url)
+    before = os.umask(umask)
+    try:
+        _, out = _export(sessions, tmp_path, "jsonl")
+    finally:
+        os.umask(before)
+    assert stat.S_IMODE(out.stat().st_mode) == mode

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 from pathlib import Path
 
-from tests.conftest import run_cli
+from tests.conftest import REPO, run_cli
 
 
 def test_demo_archives_every_replica_article_and_says_so(tmp_path: Path) -> None:
@@ -26,3 +27,12 @@ def test_demo_on_a_busy_port_says_how_to_pick_another(tmp_path: Path) -> None:
         result = run_cli("--db", f"sqlite:///{tmp_path / 'archive.db'}", "demo", "--port", str(port), timeout=120)
     assert result.returncode == 2
     assert "--port" in result.stderr and str(port) in result.stderr
+
+
+def test_make_demo_passes_demo_port_to_the_demo() -> None:
+    def planned(*variables: str) -> str:
+        return subprocess.run(["make", "-n", "-W", "pyproject.toml", "-o", ".venv/.installed", "demo", *variables],
+                              cwd=REPO, capture_output=True, text=True, timeout=60, check=True).stdout
+
+    assert "newsarchive demo --port 8801" in planned("DEMO_PORT=8801")
+    assert "newsarchive demo --port 8800" in planned()  # the default keeps the archive's URLs stable

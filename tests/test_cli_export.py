@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from cli.export import FORMATS
 from cli.main import main
 from models.engine import make_engine, session_factory
 from tests.archive_items import make_article
@@ -69,3 +70,10 @@ def test_csv_is_neutralised_unless_csv_raw_is_given(db, capfdbinary):
 
 def _titles(out: bytes) -> list[str]:
     return [row["title"] for row in csv.DictReader(io.StringIO(out.decode("utf-8-sig"), newline=""))]
+
+
+def test_the_command_list_names_every_export_format(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    listed = " ".join(capsys.readouterr().out.split())
+    assert all(name in listed.partition("export")[2][:200] for name in FORMATS)
