@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, func, literal_column
 from sqlalchemy.orm import Session, aliased
 
 from archive.filters import Filters, select_articles
-from models.repository import CHINA_TIME
+from archive.times import ARTICLE_ZONE
 from models.schema import Article, ArticlePerson, Person, Site
 
 #: Values listed per facet (the most frequent first); the rest are left out.
@@ -100,7 +100,7 @@ def histogram_unit(since: date | None, until: date | None, years: int) -> Unit:
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time(), CHINA_TIME)
+    return datetime.combine(day, time(), ARTICLE_ZONE)
 
 
 def _last_day(start: date, unit: Unit) -> date:

@@ -21,9 +21,9 @@ from archive.query import QueryError, parse_query
 from archive.records import article_record
 from archive.search import SORTS, search
 from archive.show import article_view, find_article, version_diff, version_lines
+from archive.times import shown_time
 from archive.warc import CaptureWarcWriter
 from models.capture_store import capture_body
-from models.repository import CHINA_TIME
 from web.app import Id, read_session, templates
 from web.replay import CAPTURE_CSP, neutralise
 
@@ -142,7 +142,7 @@ def highlighted(hit: HitOut) -> Markup:
     return Markup("").join(out)
 
 
-templates.env.globals.update(highlighted=highlighted, facet_names=FACET_NAMES, period=period, china=CHINA_TIME)
+templates.env.globals.update(highlighted=highlighted, facet_names=FACET_NAMES, period=period, shown_time=shown_time)
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
