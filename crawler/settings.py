@@ -73,9 +73,14 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 EXTENSIONS = {
+    "scrapy.extensions.spiderstate.SpiderState": None,
+    "crawler.disk_full.DiskFullSafeSpiderState": 0,  # the same, safe on a full disk
     "operations.jobs.JobRecorder": 100,
     "operations.progress.Progress": 200,
 }
+
+#: Scrapy's scheduler, but a job folder that cannot be written stops the crawl (see crawler.disk_full).
+SCHEDULER = "crawler.disk_full.DiskFullSafeScheduler"
 
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,

@@ -61,6 +61,8 @@ def run_crawl(spider: str, arguments: dict[str, str], *, db: str | None = None,
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
+    from crawler.disk_full import DISK_FULL_REASON
+
     url = prepare_archive(db)
     project = get_project_settings()
     project.set("NEWSARCHIVE_DATABASE_URL", url, priority="cmdline")
@@ -81,7 +83,9 @@ def run_crawl(spider: str, arguments: dict[str, str], *, db: str | None = None,
         process.start()
     finally:
         stats = _stats_of(crawler)
-        job.close(finished=bool(errors) or stats.get("finish_reason") == "finished")
+        done = figures(stats)
+        job.close(finished=bool(errors) or stats.get("finish_reason") == "finished",
+                  trusted=done.items_kept >= done.items_received and stats.get("finish_reason") != DISK_FULL_REASON)
     if errors:
         raise CrawlFailed(f"spider {spider!r} could not run: {errors[0]}")
     return CrawlResult(spider=spider, finish_reason=str(stats.get("finish_reason", "unknown")), stats=stats)

@@ -64,14 +64,16 @@ class JobFolder:
     path: Path | None
     settings: dict[str, Any] = field(default_factory=dict)
 
-    def close(self, finished: bool) -> None:
+    def close(self, finished: bool, trusted: bool = True) -> None:
         """A finished crawl has nothing to resume: drop the folder. Otherwise keep Scrapy's
-        state and remove the marker, which tells the next ``--resume`` the stop was clean."""
+        state and remove the marker, which tells the next ``--resume`` the stop was clean;
+        a state not ``trusted`` (items fetched but not kept, requests dropped by a full
+        disk) keeps the marker, so ``--resume`` starts again from the seeds as after a kill."""
         if self.path is None:
             return
         if finished:
             shutil.rmtree(self.path, ignore_errors=True)
-        else:
+        elif trusted:
             (self.path / RUNNING_MARKER).unlink(missing_ok=True)
 
 

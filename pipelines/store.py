@@ -26,10 +26,10 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
-from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
 
 from crawler.cpu import cpu_time
+from crawler.disk_full import DISK_FULL_REASON, is_disk_full, stop_crawl
 from crawler.default_settings import default, read
 from crawler.items import Article, Capture
 from models.engine import ArchiveUnavailable, database_url, make_engine, session_factory, upgrade_to_head
@@ -171,7 +171,11 @@ class StorePipeline:
         except _Unstored as unstored:
             exc = unstored.cause
             self.stats.inc_value("newsarchive/store/kept", len(batch) - len(unstored.items))
-            path = self.spool.append(unstored.items)
+            try:
+                path = self.spool.append(unstored.items)
+            except OSError as full:
+                self._cannot_keep(unstored.items, exc, full)
+                return False
             self.stats.inc_value("newsarchive/store/kept", len(unstored.items))
             self.stats.inc_value("newsarchive/store/spooled", len(unstored.items))
             logger.warning(
@@ -225,18 +229,26 @@ class StorePipeline:
             "article" if isinstance(item, Article) else "page", display_url(item.url), reason,
         )
 
+    def _cannot_keep(self, items: list[SpoolItem], refused: BaseException, full: OSError) -> None:
+        """Neither the database nor the spool takes these items: stop before losing more.
+        They were fetched and are not kept, which the storage health check reports and
+        ``--resume`` repairs (it fetches again what the archive lacks)."""
+        stop_crawl(
+            self.crawler, DISK_FULL_REASON if is_disk_full(full) else UNWRITABLE_REASON,
+            "%d items fetched could not be kept: the archive database %s refused them (%s) and the spool %s "
+            "cannot be written (%s): stopping the crawl. Free disk space, then run the same crawl with --resume.",
+            len(items), display_url(self.url), error_reason(refused), self.spool.directory, full.strerror or full,
+        )
+
     def _stop_crawl(self, exc: BaseException) -> None:
         """The archive is full or read-only: fetching on would only fill the spool."""
-        engine = self.crawler.engine if self.crawler is not None else None
-        if engine is None or engine.spider is None:
-            return
-        logger.error(
+        stop_crawl(
+            self.crawler, UNWRITABLE_REASON,
             "archive database %s does not accept writes (%s): stopping the crawl. Nothing is half-written "
             "(each batch is one transaction) and the refused items are in the spool %s. Free disk space or "
             "make the database writable, then run the same crawl with --resume.",
             display_url(self.url), error_reason(exc), self.spool.directory,
         )
-        deferred_from_coro(engine.close_spider_async(reason=UNWRITABLE_REASON))
 
     def _write(self, batch: list[SpoolItem]) -> None:
         """Store one batch in one transaction, retrying on a concurrent writer's collision."""

@@ -10,6 +10,7 @@ write fails instead of killing the process.
 
 from __future__ import annotations
 
+import os
 import resource
 import sqlite3
 import subprocess
@@ -23,11 +24,11 @@ from crawler.replica.server import ReplicaServer
 from crawler.replica.site import ReplicaSite
 from models.engine import make_engine, session_factory, upgrade_to_head
 from operations.replica_check import check_archive
-from pipelines.spool import Spool
+from pipelines.spool import Spool, decode_item
 from pipelines.store import refuses_writes
 from tests.conftest import run_cli
 from tests.fault_crawl import INTERRUPTIBLE, crawl_args, small_server, small_site  # noqa: F401
-from tests.services import REPO
+from tests.services import REPO, unavailable
 
 #: Largest file the crawl may write: room for the schema and a few batches, not the site.
 FILE_SIZE_LIMIT = 640 * 1024
@@ -94,3 +95,63 @@ def test_full_or_read_only_is_told_apart_from_unreachable(migrated_db_url: str) 
         unreachable.connect()
     unreachable.dispose()
     assert not refuses_writes(down.value)
+
+
+#: The crawl's whole data folder (archive, spool, job folder) on one small tmpfs in a
+#: private mount namespace, nearly filled by a ballast file; ``rm`` of the ballast is the
+#: operator freeing space. Each step's output goes to a file under $OUT.
+FULL_DISK_SCRIPT = """
+set -u
+mount -t tmpfs -o size=4m tmpfs "$DATA"
+cd "$REPO"
+"$PY" -m cli.main --db "sqlite:///$DATA/archive.db" db upgrade > "$OUT/upgrade.log" 2>&1
+used=$(du -sk "$DATA" | cut -f1)
+dd if=/dev/zero of="$DATA/ballast" bs=1k count=$((4096 - used - FREE_KB)) status=none
+timeout 200 "$PY" -m cli.main "$@" > "$OUT/full.out" 2> "$OUT/full.err"; echo $? > "$OUT/full.rc"
+ls -la "$DATA" "$DATA/spool" > "$OUT/after-full.ls" 2>&1
+cat "$DATA"/spool/*.partial > "$OUT/partials" 2>/dev/null
+cp -r "$DATA/spool" "$OUT/spool-after-full" 2>/dev/null
+rm -f "$DATA/ballast"
+timeout 200 "$PY" -m cli.main "$@" --resume > "$OUT/resume.out" 2> "$OUT/resume.err"; echo $? > "$OUT/resume.rc"
+cp "$DATA"/archive.db* "$OUT/"
+"""
+
+
+def test_a_full_disk_under_archive_spool_and_job_folder_stops_loudly_and_resume_archives_everything(
+    tmp_path: Path, small_site: ReplicaSite, small_server: ReplicaServer
+) -> None:
+    """The default layout (database, spool and job folder in one data folder) on a disk
+    that fills mid-crawl: the crawl stops with one clear line and a non-zero exit, leaves
+    no partial spool file, does not hang; with space freed, ``--resume`` archives every article."""
+    probe = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "true"], capture_output=True)
+    if probe.returncode != 0:
+        unavailable("a full disk is simulated with a tmpfs in a user namespace, and `unshare --user --mount` "
+                    f"is not allowed here ({probe.stderr.decode(errors='replace').strip()})")
+    data, out = tmp_path / "data", tmp_path / "out"
+    data.mkdir()
+    out.mkdir()
+    db = f"sqlite:///{data / 'archive.db'}"
+    args = [*crawl_args(db, small_server.base_url, tmp_path)[2:], *INTERRUPTIBLE]  # the script passes --db first
+    args = ["--db", db, *args]
+    args = [a.replace(str(tmp_path / "jobs"), str(data / "jobs")).replace(str(tmp_path / "spool"), str(data / "spool"))
+            for a in args]
+    env = {**os.environ, "DATA": str(data), "OUT": str(out), "REPO": str(REPO), "PY": sys.executable, "FREE_KB": "160"}
+    subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", FULL_DISK_SCRIPT, "sh", *args],
+                   env=env, timeout=480, check=True)
+
+    full_rc, full_err = int((out / "full.rc").read_text()), (out / "full.err").read_text()
+    assert full_rc not in (0, 124), full_err[-3000:]  # failed, and did not hang until the timeout
+    stops = [line for line in full_err.splitlines() if "stopping the crawl" in line]
+    assert len(stops) == 1, full_err[-3000:]
+    assert "Free disk space" in stops[0]
+    assert (out / "partials").read_text() == ""  # no half-written spool file left behind
+    for path in (out / "spool-after-full").glob("*.jsonl") if (out / "spool-after-full").is_dir() else []:
+        assert [decode_item(line) for line in path.read_text().splitlines()]  # whatever looks complete is
+    resume_rc = int((out / "resume.rc").read_text())
+    assert resume_rc == 0, (out / "resume.out").read_text()[-2000:] + (out / "resume.err").read_text()[-3000:]
+    engine = make_engine(f"sqlite:///{out / 'archive.db'}")
+    with session_factory(engine)() as session:
+        report = check_archive(session, small_site, small_server.base_url)
+    engine.dispose()
+    assert report.missing == [] and report.merged_wrongly == []
+    assert report.articles_in_archive == report.expected
