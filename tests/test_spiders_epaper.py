@@ -1,4 +1,4 @@
-"""End to end: the epaper spider walks the local e-paper edition into a SQLite archive."""
+"""End to end: the epaper spider walks the local e-paper editions (each URL generation) into a SQLite archive."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from scrapy.http import Response
 
 from crawler.replica.epaper import EDITION_DAY, PAPER, EpaperSite, build_epaper_site
 from crawler.replica.server import ReplicaServer
@@ -113,3 +114,10 @@ def test_paper_table_tries_the_generation_of_the_day_first_then_the_others() -> 
     assert first_layout_paths(table["hnrb"], EDITION_DAY) == ["/html/2022-03/01/node_1.htm"]
     generations = [g for entry in table.values() for g in entry["generations"]]
     assert all(isinstance(g["verified"], bool) and g["evidence"] for g in generations)
+
+
+def test_a_layout_url_answering_with_something_other_than_a_page_is_skipped() -> None:
+    spider = EpaperSpider(paper="xhrb", date="2022-03-01")
+    response = Response("http://xh.xhby.net/pc/layout/202203/01/node_1.html", body=b"%PDF-1.4 \x00\x01",
+                        headers={"Content-Type": "application/pdf"})
+    assert list(spider.parse_layout(response)) == []

@@ -33,7 +33,7 @@ from importlib import resources
 from typing import Any
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from crawler.items import Article
 from crawler.sites.epaper import read_layout
@@ -110,6 +110,10 @@ class EpaperSpider(ArchiveSpider):
             else:
                 self.crawler.stats.inc_value("newsarchive/epaper_editions_missing")
                 self.logger.info("No edition of %s on %s in any URL generation of the paper table", self.paper["name"], day)
+            return
+        if not isinstance(response, TextResponse):
+            self.logger.warning("Layout page %s is not a web page (%s): skipped", response.url,
+                                response.headers.get(b"Content-Type", b"no Content-Type").decode("latin-1"))
             return
         layout = read_layout(response.url, response.text)
         self.crawler.stats.inc_value("newsarchive/epaper_layout_pages")
