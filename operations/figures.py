@@ -19,6 +19,9 @@ COVERAGE_FIELDS = ("title", "published_at", "source", "authors", "editors", "bod
 FIELDS_TOTAL = "newsarchive/fields/articles"
 #: Pages judged not to be articles, counted by reason (``newsarchive/not_article/reason/<kind>``).
 NOT_ARTICLE_REASONS = "newsarchive/not_article/reason/"
+#: Stats key of a distributed worker's job holding the whole crawl's figure stats
+#: (:mod:`crawler.distributed.totals`); health checks judge those, not the worker's share.
+CRAWL_TOTALS = "newsarchive/distributed/crawl"
 #: Requests dropped on purpose (incremental skips) count as downloader exceptions in Scrapy.
 _SKIPS = "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest"
 
@@ -120,6 +123,13 @@ def figures(stats: Mapping[str, Any]) -> Figures:
         quarantined=int(stats.get("newsarchive/store/quarantined", 0)),
         spooled=int(stats.get("newsarchive/store/spooled", 0)),
     )
+
+
+def crawl_figures(stats: Mapping[str, Any]) -> Figures:
+    """The figures of the crawl a job took part in: the whole distributed crawl's when the
+    job was one of its workers, else the job's own."""
+    totals = stats.get(CRAWL_TOTALS)
+    return figures(totals if isinstance(totals, Mapping) else stats)
 
 
 def figure_lines(f: Figures) -> list[str]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ from models.errors import display_url, error_reason
 from models.operations import JobDetail, Schedule
 from models.repository import finish_job, record_progress, start_job
 from models.schema import CrawlJob
-from operations.figures import COVERAGE_FIELDS, FIELDS_TOTAL, Figures, figures
+from operations.figures import COVERAGE_FIELDS, FIELDS_TOTAL, Figures, crawl_figures, figures
 from operations.health import Thresholds, record_in_stats, run_checks
 from operations.incremental import POLICY_ARGUMENTS
 
@@ -71,7 +70,6 @@ class JobRecorder:
         assigned = settings.get(JOB_ID_SETTING) or os.environ.get(JOB_ID_SETTING)
         self.assigned_id = int(assigned) if assigned else None
         self.job_id: int | None = None
-        self.fields: Counter[str] = Counter()
         self.progress: task.LoopingCall | None = None
 
     @classmethod
@@ -124,12 +122,15 @@ class JobRecorder:
         log.info("recording this crawl as job #%d in %s", self.job_id, display_url(self.url))
 
     def item_scraped(self, item: Any) -> None:
+        """Count field coverage in the stats as items pass (a distributed worker publishes
+        its stats before ``spider_closed``, see :mod:`crawler.distributed.totals`)."""
         if not isinstance(item, Article):
             return
-        self.fields["articles"] += 1
+        stats = self.crawler.stats
+        stats.inc_value(FIELDS_TOTAL)
         for name in COVERAGE_FIELDS:
             if getattr(item, name):
-                self.fields[name] += 1
+                stats.inc_value(f"newsarchive/fields/{name}")
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.progress is not None and self.progress.running:
@@ -137,11 +138,10 @@ class JobRecorder:
         if self.job_id is None:
             return
         stats = self.crawler.stats
-        stats.set_value(FIELDS_TOTAL, self.fields["articles"])
-        for name in COVERAGE_FIELDS:
-            stats.set_value(f"newsarchive/fields/{name}", self.fields[name])
+        for key in (FIELDS_TOTAL, *(f"newsarchive/fields/{name}" for name in COVERAGE_FIELDS)):
+            stats.set_value(key, stats.get_value(key, 0))
         with self._session() as session, session.begin():
-            results = run_checks(figures(stats.get_stats()), job_history(session, self.job_id), self.thresholds)
+            results = run_checks(crawl_figures(stats.get_stats()), job_history(session, self.job_id), self.thresholds)
             record_in_stats(stats, results)
             values = dict(stats.get_stats())
             values.setdefault("finish_reason", reason)
@@ -245,9 +245,9 @@ def job_history(session: Session, job_id: int) -> list[Figures]:
              .order_by(CrawlJob.started_at.desc()).limit(200))
     if detail is not None and detail.schedule_id is not None:
         query = query.join(JobDetail, JobDetail.job_id == CrawlJob.id).where(JobDetail.schedule_id == detail.schedule_id)
-        return [figures(j.stats) for j in session.scalars(query)]
+        return [crawl_figures(j.stats) for j in session.scalars(query)]
     query = query.where(CrawlJob.spider == job.spider)
-    return [figures(j.stats) for j in session.scalars(query) if _what(j.arguments) == _what(job.arguments)]
+    return [crawl_figures(j.stats) for j in session.scalars(query) if _what(j.arguments) == _what(job.arguments)]
 
 
 def _what(arguments: dict[str, Any]) -> dict[str, Any]:

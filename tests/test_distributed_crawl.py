@@ -22,9 +22,12 @@ from crawler.distributed.addon import worker_settings
 from crawler.distributed.frontier import FrontierKeys
 from crawler.distributed.store import AckingStorePipeline
 from crawler.replica.server import ReplicaServer
-from crawler.replica.site import ReplicaSite
+from crawler.replica.site import ReplicaSite, build_site
 from models.engine import make_engine, session_factory
-from models.schema import Article, ArticleUrl
+from models.operations import JobDetail
+from models.repository import finish_job, start_job
+from models.schema import Article, ArticleUrl, CrawlJob
+from operations.figures import CRAWL_TOTALS
 from operations.replica_check import check_archive
 from tests.archive_items import BODY, make_article
 from tests.conftest import run_cli
@@ -186,3 +189,42 @@ def test_two_workers_storing_copies_of_one_article_at_once_keep_one_article(migr
     spooled = sum(p.stats.get_value("newsarchive/store/spooled", 0) for p in pipelines)
     new = sum(p.stats.get_value("newsarchive/articles/new", 0) for p in pipelines)
     assert (spooled, new) == (0, rounds)
+
+
+@ON_POSTGRES
+def test_every_worker_judges_the_health_of_the_whole_crawl_not_its_share(
+    migrated_db_url: str, redis_server: redis.Redis, frontier: FrontierKeys, tmp_path: Path,
+) -> None:
+    site = build_site(articles=40)
+    expected = len(site.articles)  # articles and mirrors: what a whole crawl stores
+    with ReplicaServer(site) as server:
+        arguments = {"channel": "js", "base_url": server.base_url}
+        seeded = run_cli("seed", "people", *(f"-a{k}={v}" for k, v in arguments.items()),
+                         "--redis", REDIS_URL, "--frontier", frontier.name)
+        assert seeded.returncode == 0, seeded.stderr[-3000:]
+        engine = make_engine(migrated_db_url)
+        with session_factory(engine).begin() as session:  # an earlier whole crawl of the same channel
+            earlier = start_job(session, "people", arguments)
+            finish_job(session, earlier, "finished", {"newsarchive/articles/new": expected,
+                                                      "downloader/response_count": expected + 20})
+        workers = [start_worker(migrated_db_url, frontier, tmp_path / f"worker{n}.log") for n in range(3)]
+        try:
+            codes = [worker.wait(timeout=150) for worker in workers]
+        finally:
+            for worker in workers:
+                if worker.poll() is None:
+                    worker.kill()
+    with session_factory(engine)() as session:
+        jobs = session.execute(select(CrawlJob, JobDetail).join(JobDetail, JobDetail.job_id == CrawlJob.id)
+                               .where(CrawlJob.id != earlier)).all()
+    engine.dispose()
+    logs = [(tmp_path / f"worker{n}.log").read_text()[-2000:] for n in range(3)]
+    assert len(jobs) == 3
+    shares = sorted(job.stats.get("newsarchive/articles/new", 0) + job.stats.get("newsarchive/articles/duplicate", 0)
+                    for job, _ in jobs)
+    assert shares[0] < expected / 2  # some worker's share alone is "far below" the earlier crawl
+    for job, detail in jobs:
+        totals = job.stats[CRAWL_TOTALS]
+        assert totals["newsarchive/articles/new"] + totals.get("newsarchive/articles/duplicate", 0) == expected
+        assert detail.healthy, detail.checks
+    assert codes == [0, 0, 0], logs

@@ -151,6 +151,10 @@ class FrontierKeys:
         return f"{self.base}:arguments"
 
     @property
+    def stats(self) -> str:
+        return f"{self.base}:stats"
+
+    @property
     def processing_prefix(self) -> str:
         return f"{self.base}:processing:"
 

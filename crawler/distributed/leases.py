@@ -20,6 +20,7 @@ from typing import Any
 from scrapy import Request
 
 from crawler.distributed.frontier import LeasedQueue
+from crawler.distributed.totals import publish
 
 _REGISTRY: weakref.WeakKeyDictionary[Any, Leases] = weakref.WeakKeyDictionary()
 
@@ -59,6 +60,8 @@ class Leases:
         """Acknowledge ``requests`` in Redis (call after their items were written); returns how many."""
         payloads = [self.held.pop(request) for request in requests if request in self.held]
         if payloads and self.queue is not None:
+            # published first: once the frontier is empty, every stored article is in the crawl's totals
+            publish(self.queue.server, self.queue.frontier, self.queue.worker, self.crawler.stats.get_stats())
             self.queue.ack(payloads)
             self.crawler.stats.inc_value("newsarchive/distributed/acked", len(payloads))
         return len(payloads)

@@ -29,6 +29,8 @@ from crawler.distributed.bloom import BloomDupeFilter
 from crawler.distributed.dupefilter import ExactDupeFilter
 from crawler.distributed.frontier import FrontierKeys, LeasedQueue, frontier_name, new_worker_id
 from crawler.distributed.leases import Leases, leases_for
+from crawler.distributed.totals import crawl_totals, publish
+from operations.figures import CRAWL_TOTALS
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +83,11 @@ class DistributedScheduler(Scheduler):
         logger.info("worker %s joined frontier %s (%d requests queued)", self.queue.worker, self.keys.base, len(self.queue))
 
     def close(self, reason: str) -> None:
+        """Leave the frontier; the crawl's totals (:mod:`crawler.distributed.totals`) go into the stats for the health checks."""
         if self.heartbeat.running:
             self.heartbeat.stop()
+        publish(self.server, self.keys, self.queue.worker, self.stats.get_stats())
+        self.stats.set_value(CRAWL_TOTALS, crawl_totals(self.server, self.keys))
         self.df.close(reason)
         _, returned, _ = self.queue.release_own()
         if returned:
@@ -116,7 +121,8 @@ class DistributedScheduler(Scheduler):
         return len(self.queue) > 0
 
     def beat(self) -> None:
-        """Renew this worker's lease and take back the requests of workers whose lease expired."""
+        """Renew this worker's lease, publish its figures and take back the requests of workers whose lease expired."""
+        publish(self.server, self.keys, self.queue.worker, self.stats.get_stats())
         if not self.queue.renew():
             self.stats.inc_value("newsarchive/distributed/lease_lost")
             logger.warning("worker %s lost its lease (busy or cut off for over %d s); other workers fetch what it "

@@ -26,6 +26,7 @@ from crawler.distributed import serializer
 from crawler.distributed.addon import DEFAULT_REDIS_URL
 from crawler.distributed.frontier import FrontierKeys, LeasedQueue, frontier_name, store_arguments
 from crawler.distributed.scheduler import make_dupefilter
+from crawler.distributed.totals import forget
 from models.errors import display_url
 
 
@@ -68,6 +69,8 @@ def seed_frontier(spider_name: str, arguments: dict[str, str], settings: Setting
         existing = keys.all_keys(server)
         cleared = server.delete(*existing) if existing else 0
     queue = LeasedQueue(server, spider, keys.requests, serializer, frontier=keys, worker="seed", lease_seconds=1)
+    if queue.state().empty:  # the last crawl of this frontier is over: this seed starts a new one
+        forget(server, keys)
     dupefilter = make_dupefilter(server, keys, settings, MemoryStatsCollector(crawler))
     requests = asyncio.run(_collect(spider.start()))
     for request in requests:
