@@ -23,7 +23,7 @@ a host *asks* for and what it *does*:
 
 Pauses are the slot's delay, set in the ``response_downloaded`` signal (after
 AutoThrottle's own adjustment, before the slot schedules its next request), with the
-random 0.5–1.5× spread switched off so a pause is never shortened.
+random spread (the slot's jitter) switched off so a pause is never shortened.
 
 Settings (defaults and meanings in :mod:`crawler.default_settings`): ``NEWSARCHIVE_BLOCK_PAUSE``,
 ``NEWSARCHIVE_BLOCK_STOP_AFTER``, ``NEWSARCHIVE_BLOCK_RETRIES``, ``NEWSARCHIVE_BACKOFF``,
@@ -42,7 +42,12 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 from scrapy import Request, signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import Response
 from twisted.internet import error as net
 
@@ -61,9 +66,9 @@ BLOCK_RETRIES_META = "newsarchive_block_retries"
 PREFIX_BYTES = 65536
 #: Connection failures by what an operator should be told.
 UNREACHABLE = (
-    (net.DNSLookupError, "dns", "DNS lookup failed for {host}"),
-    (net.ConnectionRefusedError, "refused", "connection refused by {netloc}"),
-    ((net.TimeoutError, net.TCPTimedOutError), "timeout", "no answer from {netloc} (timed out)"),
+    ((CannotResolveHostError, net.DNSLookupError), "dns", "DNS lookup failed for {host}"),
+    ((DownloadConnectionRefusedError, net.ConnectionRefusedError), "refused", "connection refused by {netloc}"),
+    ((DownloadTimeoutError, net.TimeoutError, net.TCPTimedOutError), "timeout", "no answer from {netloc} (timed out)"),
     (net.ConnectError, "connect", "could not connect to {netloc}"),
 )
 
@@ -75,10 +80,12 @@ class HostState:
     crawl_delay: float = 0.0
     #: Slot delay to return to after a pause (None while not paused).
     usual_delay: float | None = None
-    usual_randomize: bool = True
+    usual_jitter: float = 0.5
     blocked_in_row: int = 0
     backoff_in_row: int = 0
     stopped: bool = False
+    #: Whether giving up was logged and recorded (once per host).
+    reported: bool = False
 
 
 class HostPoliteness:
@@ -120,8 +127,11 @@ class HostPoliteness:
         if reason:
             request.meta[BLOCK_META] = reason
             state.blocked_in_row += 1
-            state.stopped = state.blocked_in_row >= self.stop_after
-            pause = min(self.block_pause * 2 ** (state.blocked_in_row - 1), self.max_pause)
+            state.stopped = state.stopped or state.blocked_in_row >= self.stop_after
+            if not state.stopped:
+                pause = min(self.block_pause * 2 ** (state.blocked_in_row - 1), self.max_pause)
+            else:  # given up: nothing more is sent to it, not even what already waits in its slot
+                self._drop_waiting(request)
         elif response.status in BACKOFF_STATUSES:
             state.backoff_in_row += 1
             asked = retry_after(response.headers.get(b"Retry-After"))
@@ -142,7 +152,8 @@ class HostPoliteness:
         self.stats.inc_value("newsarchive/blocked")
         self.stats.inc_value(f"newsarchive/blocked/host/{host}")
         if state.stopped:
-            if not self.stats.get_value(f"newsarchive/blocked/stopped/{host}"):
+            if not state.reported:
+                state.reported = True
                 self.stats.set_value(f"newsarchive/blocked/stopped/{host}", state.blocked_in_row)
                 logger.error("Gave up %s: %d block pages in a row (last: %s at %s). The site is refusing the "
                              "crawler; try again later, slower (DOWNLOAD_DELAY), or from another network",
@@ -180,21 +191,33 @@ class HostPoliteness:
                     "(%d a day); the crawl of that host lasts at least %g s per page",
                     host, state.crawl_delay, per_hour, per_hour * 24, state.crawl_delay)
 
-    def _set_delay(self, request: Request, state: HostState, pause: float) -> None:
+    def _slot(self, request: Request) -> Any:
         slots = getattr(getattr(self.crawler.engine, "downloader", None), "slots", {})
-        slot = slots.get(request.meta.get("download_slot"))
+        return slots.get(request.meta.get("download_slot"))
+
+    def _drop_waiting(self, request: Request) -> None:
+        """Fail the requests queued in the host's download slot (they passed
+        :meth:`process_request` before the host was given up) with IgnoreRequest."""
+        slot = self._slot(request)
+        while slot is not None and slot.queue:
+            waiting, deferred = slot.queue.popleft()
+            self.stats.inc_value("newsarchive/blocked/not_requested")
+            deferred.errback(IgnoreRequest(f"not requested: {_host(waiting.url)} was given up after block pages"))
+
+    def _set_delay(self, request: Request, state: HostState, pause: float) -> None:
+        slot = self._slot(request)
         if slot is None:
             return
         if pause > 0:
             if state.usual_delay is None:
-                state.usual_delay, state.usual_randomize = slot.delay, slot.randomize_delay
-            slot.delay, slot.randomize_delay = max(pause, state.crawl_delay), False
+                state.usual_delay, state.usual_jitter = slot.delay, slot.jitter
+            slot.delay, slot.jitter = max(pause, state.crawl_delay), 0.0
             return
         if state.usual_delay is not None and state.blocked_in_row == state.backoff_in_row == 0:
-            slot.delay, slot.randomize_delay = state.usual_delay, state.usual_randomize
+            slot.delay, slot.jitter = state.usual_delay, state.usual_jitter
             state.usual_delay = None
         if state.crawl_delay and slot.delay < state.crawl_delay:
-            slot.delay, slot.randomize_delay = state.crawl_delay, False
+            slot.delay, slot.jitter = state.crawl_delay, 0.0
 
 
 def retry_after(value: bytes | None) -> float | None:

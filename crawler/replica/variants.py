@@ -19,6 +19,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from crawler.replica.channel_lists import move_to_old_urls, spread_over_nested_lists
+from crawler.replica.refusals import TOO_FREQUENT
 from crawler.replica.rewrite import edit_article
 from crawler.replica.site import ReplicaSite, http_date
 
@@ -91,6 +92,15 @@ def old_urls(site: ReplicaSite) -> None:
     move_to_old_urls(site)
 
 
+def blocked(site: ReplicaSite) -> None:
+    """The site refuses the crawler: every article page answers 200 with a 访问过于频繁 page
+    (list pages still load, as on a site that limits article fetches). Nothing is an article."""
+    for article in site.articles:
+        for path in article.paths:
+            site.pages[path] = TOO_FREQUENT
+    site.articles = []
+
+
 #: Variant name → function editing the built site; ``build_site(variant=name)`` looks here.
 VARIANTS: dict[str, Callable[[ReplicaSite], None]] = {
     "normal": normal,
@@ -99,4 +109,5 @@ VARIANTS: dict[str, Callable[[ReplicaSite], None]] = {
     "corrected": corrected,
     "nested_lists": nested_lists,
     "old_urls": old_urls,
+    "blocked": blocked,
 }
