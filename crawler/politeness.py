@@ -33,6 +33,7 @@ Settings (defaults and meanings in :mod:`crawler.default_settings`): ``NEWSARCHI
 from __future__ import annotations
 
 import logging
+import time
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -84,6 +85,9 @@ class HostState:
     blocked_in_row: int = 0
     backoff_in_row: int = 0
     stopped: bool = False
+    #: ``time.monotonic()`` until which the host is paused (answers of requests already
+    #: under way do not end a pause early).
+    paused_until: float = 0.0
     #: Whether giving up was logged and recorded (once per host).
     reported: bool = False
 
@@ -208,12 +212,14 @@ class HostPoliteness:
         slot = self._slot(request)
         if slot is None:
             return
+        now = time.monotonic()
         if pause > 0:
             if state.usual_delay is None:
                 state.usual_delay, state.usual_jitter = slot.delay, slot.jitter
             slot.delay, slot.jitter = max(pause, state.crawl_delay), 0.0
+            state.paused_until = now + pause
             return
-        if state.usual_delay is not None and state.blocked_in_row == state.backoff_in_row == 0:
+        if state.usual_delay is not None and now >= state.paused_until and state.blocked_in_row == state.backoff_in_row == 0:
             slot.delay, slot.jitter = state.usual_delay, state.usual_jitter
             state.usual_delay = None
         if state.crawl_delay and slot.delay < state.crawl_delay:
