@@ -69,3 +69,12 @@ def test_archive_growth_counts_articles_by_the_day_they_were_first_archived(sess
         rows = archived_per_day(session, date.today() - timedelta(days=3650))
         assert sum(n for _, _, n in rows) == len(sample_articles()) + 1
         assert {site for _, site, _ in rows} == {"people.com.cn", "xhby.net", "news.cn"}
+
+
+def test_site_source_and_people_facets_count_the_newest_sample_when_more_match(sessions, monkeypatch):
+    monkeypatch.setattr("archive.facets.FACET_SAMPLE", 2)
+    with sessions() as session:
+        counted = overview(session, Filters())
+    assert counted.total == 5 and counted.counted == 2
+    assert sum(c.count for c in counted.facets["site"]) == 2  # the two newest: news.cn and people.com.cn
+    assert sum(c.count for c in counted.facets["month"]) == 5 == sum(b.count for b in counted.histogram)

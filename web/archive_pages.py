@@ -72,6 +72,7 @@ class SearchOut(BaseModel):
     per_page: int
     hits: list[HitOut]
     facets: dict[str, list[CountOut]]
+    facets_counted: int
     histogram_unit: str
     histogram: list[BucketOut]
 
@@ -127,6 +128,7 @@ def run_search(session: Session, params: SearchParams, **preset: str) -> SearchO
                      snippet=h.snippet, highlights=h.highlights) for h in hits],
         facets={name: [CountOut(value=c.value, count=c.count) for c in counts]
                 for name, counts in counted.facets.items()},
+        facets_counted=counted.counted,
         histogram_unit=counted.unit,
         histogram=[BucketOut(label=b.label, start=b.start, end=b.end, count=b.count) for b in counted.histogram],
     )
