@@ -3,6 +3,7 @@
 import pytest
 
 from crawler.parsing.labels import (
+    find_poster,
     lone_name,
     find_authors,
     find_editors,
@@ -208,3 +209,17 @@ def test_an_editor_label_without_a_colon_needs_surnamed_names():
     assert find_editors("曼谷禁过情人节 编辑 回复 近年来，泰国的首都曼谷") == []
     assert find_editors("（责任编辑 王五 李四）") == ["王五", "李四"]
     assert find_editors("欢迎来信给编辑：提出建议") == []  # 给编辑 is the object of a sentence
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("本贴由\n大卫\n于2005年8月12日16:12:21在〖心灵体操〗发表.", ["大卫"]),
+        ("打印 (295) 由海姑娘张贴 @ 2005-06-10 05:41:31", ["海姑娘"]),
+        ("〓 网易娱乐 明星话题 发布时间 2005/03/15 22:36:13 by duscha 〓", ["duscha"]),
+        ("这项政策由市政府于2024年5月发布", []),  # 由 inside a sentence credits no one
+        ("图片由受访者提供", []),
+    ],
+)
+def test_a_post_is_credited_to_its_poster_by_forum_grammar(text, names):
+    assert find_poster(text) == names

@@ -81,6 +81,11 @@ _OUTLET_END = frozenset("报報社台网網刊视視闻聞志誌")
 #: Verbs, prepositions and particles that make a following 记者/作者 the object of a sentence.
 _SENTENCE_BEFORE_LABEL = frozenset("的了向对對给給让讓被该該属屬表和与與跟同位名说說诉訴问問到在是为為由从從据據把将將请請令使替帮幫前")
 _ROLE_AFTER_SLASH = re.compile(r"\s*[/／]\s*[文图圖摄攝]")
+#: Forum and blog post credits (see :func:`find_poster`).
+_POSTED_BY = re.compile(
+    r"(?:^|[\s本此])(?:贴|帖|貼)?由\s*(?P<name>[^\s\d于於@，。：:]{2,12}?)\s*(?:[于於]\s*\d|张贴|張貼|发表|發表|发布|發佈|@)"
+)
+_POSTED_AT_BY = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\s+by\s+(?P<name>[A-Za-z\u3400-\u9fff][\w.\-\u3400-\u9fff]{1,19})")
 #: A user name after ``作者：`` on blogs and forums (``作者:zboygirl``).
 _HANDLE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]{2,19}$")
 #: Province-level places and the words places end in: a token glued to 报道 after a name is where
@@ -272,6 +277,18 @@ def _only_names(line: str, names: list[str]) -> bool:
     for name in names:
         rest = rest.replace(name, " ", 1)
     return all(token in _ROLE_WORDS for token in _PUNCT_SPLIT.split(rest.strip()) if token)
+
+
+def find_poster(text: str) -> list[str]:
+    """The poster of a forum or blog post, by the grammar such pages print: ``本贴由 大卫 于
+    2005年8月12日…发表``, ``由海姑娘张贴 @ 2005-06-10``, ``2005/03/15 22:36:13 by duscha``.
+    A handle is any short run without spaces; outlets are not posters."""
+    for pattern in (_POSTED_BY, _POSTED_AT_BY):
+        for match in pattern.finditer(text):
+            name = match.group("name").strip()
+            if name and not looks_like_outlet(name) and name not in _NOT_NAMES:
+                return [name]
+    return []
 
 
 def find_wire_authors(text: str) -> list[str]:

@@ -555,7 +555,11 @@ class GenericArticlePage:
         names = _union(labels.find_authors(text) for text in regions) or self._marked_bare_names()
         if names:
             return names
-        return _union(labels.find_wire_authors(text) for text in [*lines[:1], *lines[-1:]]) or self._name_under_headline()
+        return (
+            _union(labels.find_wire_authors(text) for text in [*lines[:1], *lines[-1:]])
+            or self._name_under_headline()
+            or _union(labels.find_poster(text) for text in (*lines[-2:], self.after_body_text, self.after_title_text))
+        )
 
     def _name_under_headline(self) -> list[str]:
         """A name alone on the line right under the headline, as essays and columns print their
