@@ -14,7 +14,8 @@ import sys
 from typing import Any
 
 #: The seeding and worker options shared by ``seed`` and ``crawl --distributed``.
-REDIS_HELP = "Redis holding the frontier: redis://[:password@]host:port/db or rediss://… for TLS (default redis://127.0.0.1:6379/0)"
+REDIS_HELP = ("Redis holding the frontier: redis://[:password@]host:port/db or rediss://… for TLS (default "
+              "$NEWSARCHIVE_REDIS_URL, which keeps a password off the command line, else redis://127.0.0.1:6379/0)")
 FRONTIER_HELP = "name of the crawl's frontier in Redis (default: the spider name); seed and workers must agree"
 
 
@@ -47,12 +48,13 @@ def worker_setup(spider: str, arguments: dict[str, str], args: argparse.Namespac
     from models.errors import display_url
 
     settings = worker_settings(args.redis, frontier=args.frontier, idle_close=args.idle_close, lease_seconds=args.lease)
-    server = redis.Redis.from_url(args.redis or DEFAULT_REDIS_URL)
+    redis_url = settings.get("REDIS_URL") or DEFAULT_REDIS_URL
+    server = redis.Redis.from_url(redis_url)
     keys = FrontierKeys(frontier_name(args.frontier or "%(spider)s", spider))
     try:
         return worker_arguments(server, keys, spider, arguments), settings
     except redis.RedisError as exc:
-        raise LookupError(f"Redis at {display_url(args.redis or DEFAULT_REDIS_URL)} is not reachable ({exc}): start it or pass "
+        raise LookupError(f"Redis at {display_url(redis_url)} is not reachable ({exc}): start it or pass "
                           "--redis redis://[:password@]host:port/db") from exc
 
 

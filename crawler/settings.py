@@ -72,6 +72,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RedirectChain": 610,
 }
 
+#: URLs with passwords arrive as files, not settings (crawler/secret_files.py).
+ADDONS = {
+    "crawler.secret_files.SecretFiles": 0,
+}
+
 EXTENSIONS = {
     "scrapy.extensions.spiderstate.SpiderState": None,
     "crawler.disk_full.DiskFullSafeSpiderState": 0,  # the same, safe on a full disk

@@ -6,6 +6,9 @@ that it works from any working directory and from an installed package.
 
 from __future__ import annotations
 
+import functools
+import tempfile
+import zipfile
 from pathlib import Path
 
 from alembic import command
@@ -20,10 +23,22 @@ from models.errors import unavailable
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 
 
+@functools.cache
+def migrations_dir() -> Path:
+    """The migration scripts' folder. Inside a zipped egg (a crawl Scrapyd runs) there is no
+    such folder, and Alembic reads scripts from files: they are unpacked once per process."""
+    if MIGRATIONS_DIR.is_dir():
+        return MIGRATIONS_DIR
+    target = Path(tempfile.mkdtemp(prefix="newsarchive-migrations-"))
+    with zipfile.ZipFile(MIGRATIONS_DIR.parent) as egg:
+        egg.extractall(target, [name for name in egg.namelist() if name.startswith("migrations/")])
+    return target / "migrations"
+
+
 def alembic_config(url: str) -> Config:
     """An Alembic config pointing at ``url`` (read by ``migrations/env.py``)."""
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(migrations_dir()))
     # Config values go through ConfigParser interpolation: a literal % must be doubled.
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config

@@ -32,11 +32,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, make_url, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models.engine import make_engine, session_factory
+from crawler.default_settings import environment
+from crawler.secret_files import secret_file
+from models.engine import DATABASE_URL_ENV, make_engine, session_factory
 from models.operations import JobDetail, Schedule, SchedulerLease
 from models.schema import CrawlJob
 from operations.figures import figures
@@ -63,7 +65,10 @@ class Dispatcher(Protocol):
 
 @dataclass
 class LocalDispatcher:
-    """Runs each crawl as ``newsarchive crawl`` in a child process, its output in ``log_dir``."""
+    """Runs each crawl as ``newsarchive crawl`` in a child process, its output in ``log_dir``.
+
+    The archive URL goes to the child in its environment, never on its command line,
+    which every local user can read (see :mod:`crawler.secret_files`)."""
 
     db_url: str
     log_dir: Path
@@ -71,10 +76,10 @@ class LocalDispatcher:
 
     def start(self, job_id: int, spider: str, arguments: dict[str, Any]) -> subprocess.Popen[bytes]:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        command = [sys.executable, "-m", "cli.main", "--db", self.db_url, "crawl", spider]
+        command = [sys.executable, "-m", "cli.main", "crawl", spider]
         for name, value in arguments.items():
             command += ["-a", f"{name}={value}"]
-        env = {**os.environ, JOB_ID_SETTING: str(job_id)}
+        env = {**os.environ, JOB_ID_SETTING: str(job_id), DATABASE_URL_ENV: self.db_url}
         try:
             with open(self.log_dir / f"job-{job_id}.log", "ab") as output:
                 return subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
@@ -84,18 +89,28 @@ class LocalDispatcher:
 
 @dataclass
 class ScrapydDispatcher:
-    """Queues each crawl on Scrapyd (deployed with ``newsarchive scheduler --deploy`` or scrapyd-deploy)."""
+    """Queues each crawl on Scrapyd (deployed with ``newsarchive scheduler --deploy`` or scrapyd-deploy).
+
+    Scrapyd logs every job's settings and puts them on the crawl's command line, so an
+    archive URL with a password is passed as the path of a 0600 file holding it
+    (``NEWSARCHIVE_DATABASE_URL_FILE``, written in ``secrets_dir``; Scrapyd must run as
+    the same user on this machine, or be given the archive URL in its own environment)."""
 
     scrapyd: Scrapyd
     db_url: str
     project: str = "newsarchive"
+    secrets_dir: Path = field(default_factory=lambda: Path(environment("NEWSARCHIVE_SECRETS_DIR")))
 
     @property
     def target(self) -> str:
         return self.scrapyd.url
 
     def start(self, job_id: int, spider: str, arguments: dict[str, Any]) -> None:
-        settings = {JOB_ID_SETTING: job_id, "NEWSARCHIVE_DATABASE_URL": self.db_url}
+        settings: dict[str, Any] = {JOB_ID_SETTING: job_id}
+        if make_url(self.db_url).password:
+            settings["NEWSARCHIVE_DATABASE_URL_FILE"] = str(secret_file(self.db_url, self.secrets_dir.absolute()))
+        else:
+            settings["NEWSARCHIVE_DATABASE_URL"] = self.db_url
         try:
             self.scrapyd.schedule(spider, arguments, project=self.project, settings=settings)
         except ScrapydError as exc:

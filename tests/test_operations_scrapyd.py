@@ -4,12 +4,6 @@ dispatch a crawl of the replica to it, and find the job archived like any other.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -22,51 +16,14 @@ from models.schema import CrawlJob
 from operations.figures import figures
 from operations.scrapyd import Scrapyd, ScrapydError
 from tests.conftest import run_cli
-from tests.services import unavailable
+from tests.scrapyd_support import RunningScrapyd, scrapyd_service  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.scrapyd
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _answers(server: Scrapyd) -> bool:
-    try:
-        server.status()
-    except ScrapydError:
-        return False
-    return True
-
-
 @pytest.fixture(scope="module")
-def scrapyd(tmp_path_factory):
-    binary = Path(sys.executable).with_name("scrapyd")
-    if not binary.exists() and shutil.which("scrapyd") is None:
-        unavailable("scrapyd is not installed: `.venv/bin/pip install scrapyd`")
-    folder = tmp_path_factory.mktemp("scrapyd")
-    port = _free_port()
-    (folder / "scrapyd.conf").write_text(
-        "[scrapyd]\nbind_address = 127.0.0.1\n"
-        f"http_port = {port}\nusername = operator\npassword = s3cret\n"
-        "eggs_dir = eggs\nlogs_dir = logs\ndbs_dir = dbs\nitems_dir =\npoll_interval = 0.5\n"
-    )
-    log = open(folder / "scrapyd.log", "wb")
-    process = subprocess.Popen([str(binary if binary.exists() else "scrapyd")], cwd=folder, stdout=log, stderr=log)
-    server = Scrapyd.from_url(f"http://operator:s3cret@127.0.0.1:{port}")
-    try:
-        deadline = time.monotonic() + 15
-        while not _answers(server):
-            if process.poll() is not None or time.monotonic() > deadline:
-                unavailable(f"scrapyd did not start: see {folder / 'scrapyd.log'}")
-            time.sleep(0.25)
-        yield server
-    finally:
-        process.terminate()
-        process.wait(20)
-        log.close()
+def scrapyd(scrapyd_service: RunningScrapyd) -> Scrapyd:
+    return scrapyd_service.server
 
 
 def test_calls_without_the_password_are_refused_with_advice(scrapyd):

@@ -13,6 +13,8 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
+from crawler.default_settings import environment
+
 STORE = "pipelines.store.StorePipeline"
 ACKING_STORE = "crawler.distributed.store.AckingStorePipeline"
 START_FROM_FRONTIER = "crawler.distributed.start.StartFromFrontier"
@@ -43,13 +45,14 @@ def worker_settings(redis_url: str | None = None, *, frontier: str | None = None
     """Settings for ``run_crawl(..., settings=...)`` that make it a distributed worker.
 
     Options left ``None`` keep the project's settings (or the defaults in
-    :mod:`crawler.distributed.scheduler`).
+    :mod:`crawler.distributed.scheduler`); the Redis URL defaults to ``$NEWSARCHIVE_REDIS_URL``.
     """
     optional = {
-        "REDIS_URL": redis_url,
+        "REDIS_URL": redis_url or environment("NEWSARCHIVE_REDIS_URL"),
         "NEWSARCHIVE_FRONTIER": frontier,
         "NEWSARCHIVE_IDLE_CLOSE": idle_close,
         "NEWSARCHIVE_LEASE_SECONDS": lease_seconds,
         "NEWSARCHIVE_DUPEFILTER": dupefilter,
     }
-    return {"ADDONS": {f"{__name__}.DistributedCrawl": 0}, **{k: v for k, v in optional.items() if v is not None}}
+    addons = {"crawler.secret_files.SecretFiles": 0, f"{__name__}.DistributedCrawl": 10}  # replaces the project's ADDONS
+    return {"ADDONS": addons, **{k: v for k, v in optional.items() if v is not None}}
