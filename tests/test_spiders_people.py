@@ -11,7 +11,7 @@ import pytest
 from crawler.replica.channel_lists import CITY_HUB, CITY_LISTS
 from crawler.replica.server import ReplicaServer
 from crawler.replica.site import ReplicaSite, build_site
-from crawler.spiders.people import LIST_PAGE_PATH, article_day
+from crawler.spiders.people import LIST_PAGE_PATH, PeopleSpider, article_day, channels
 from models.engine import make_engine, session_factory
 from operations.replica_check import ReplicaCheck, check_archive
 from tests.conftest import run_cli
@@ -124,3 +124,19 @@ def test_pre_2015_article_urls_are_dated_and_bounded_like_the_others(tmp_path: P
     assert inside <= fetched
     assert set(report.missing) == {a.path for a in site.canonical_articles} - inside
     assert not ({a.path for a in old} - inside) & fetched  # out of bounds: never requested
+
+
+def test_jiangsu_city_lists_are_data_each_marked_verified_or_not() -> None:
+    city_lists = channels()["js"]["city_lists"]
+    assert {entry["path"] for entry in city_lists} >= {folder + "index.html" for folder in CITY_LISTS.values()}
+    for entry in city_lists:
+        assert LIST_PAGE_PATH.match(entry["path"]), entry
+        assert isinstance(entry["verified"], bool) and entry["evidence"], entry
+
+
+def test_a_live_crawl_starts_from_the_city_lists_and_a_copy_only_when_asked() -> None:
+    city = [entry["path"] for entry in channels()["js"]["city_lists"]]
+    assert set(city) <= set(PeopleSpider(channel="js").list_paths)
+    copy = PeopleSpider(channel="js", base_url="http://127.0.0.1:8800").list_paths
+    assert copy == channels()["js"]["lists"]
+    assert set(city) <= set(PeopleSpider(channel="js", base_url="http://127.0.0.1:8800", lists="all").list_paths)

@@ -85,9 +85,8 @@ class GenericSpider(ArchiveSpider):
         given = [urlsplit(url).hostname or host for url in (*self.sitemap_urls, *self.feed_urls)]
         self.allowed_domains = list(dict.fromkeys([host, *given]))
         self.private_addresses_allowed = is_private_address(host)  # a local copy; else never our own network
-        # LinkExtractor compares domains with the URL's netloc, port included (the local replica has one)
-        netloc = urlsplit(start_url).netloc.lower()
-        self.links = LinkExtractor(allow=[pattern.pattern] if pattern else (), allow_domains=[netloc], unique=True)
+        # which links are on the site is on_start_host's call (http and https, www. and bare host)
+        self.links = LinkExtractor(allow=[pattern.pattern] if pattern else (), unique=True)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> GenericSpider:
@@ -121,6 +120,8 @@ class GenericSpider(ArchiveSpider):
         if level >= self.depth:
             return
         for link in self.links.extract_links(response):
+            if not self.on_start_host(link.url):
+                continue
             if level + 1 >= self.depth:
                 yield scrapy.Request(link.url, callback=self.parse_article)
             else:

@@ -18,7 +18,10 @@ Arguments (``-a name=value``):
 ``base_url``
     Root of another copy of the channel, e.g. the local replica ``http://127.0.0.1:8800``.
 ``lists``
-    Comma-separated list-page paths to start from instead of the channel table's.
+    Comma-separated list-page paths to start from instead of the channel table's, ``/``
+    to discover every list from the home page, or ``all`` for the table's lists and city
+    lists. By default a crawl of the live channel starts from both; a crawl of another
+    copy (``base_url``) only from the ``lists``, since a copy need not hold the city lists.
 ``max_list_pages``
     Safety bound on list pages followed per list (default 50).
 """
@@ -78,7 +81,11 @@ class PeopleSpider(ArchiveSpider):
         self.channel = channel
         entry = table[channel]
         self.base_url = (base_url or f"http://{entry['host']}").rstrip("/")
-        self.list_paths: list[str] = lists.split(",") if lists else entry["lists"]
+        every_list = [*entry["lists"], *(sub["path"] for sub in entry.get("city_lists", ()))]
+        if lists == "all" or (not lists and not base_url):
+            self.list_paths: list[str] = every_list
+        else:
+            self.list_paths = lists.split(",") if lists else entry["lists"]
         self.max_list_pages = int(max_list_pages)
         self.allowed_domains = self.site_domains()
 
