@@ -25,11 +25,8 @@ Arguments (``-a name=value``):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 import datetime as dt
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import scrapy
@@ -37,17 +34,16 @@ from scrapy.http import Response, TextResponse
 
 from crawler.items import Article
 from crawler.sites.epaper import read_layout
+from crawler.data import site_table as data_table
 from crawler.spiders.base import ArchiveSpider
 
 #: A range longer than this is almost surely a typo in a year; say so instead of crawling for days.
 MAX_EDITIONS = 3660
 
 
-@cache
-def papers() -> dict[str, dict[str, Any]]:
+def papers() -> dict[str, Any]:
     """The paper table (data, not code): code → name, host, layout URL pattern, first node."""
-    text = resources.files("crawler.data").joinpath("epaper_papers.json").read_text("utf-8")
-    return {code: entry for code, entry in json.loads(text).items() if not code.startswith("_")}
+    return data_table("epaper_papers.json")
 
 
 def first_layout_paths(entry: dict[str, Any], day: dt.date) -> list[str]:

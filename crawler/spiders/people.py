@@ -28,18 +28,16 @@ Arguments (``-a name=value``):
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from datetime import date
-from functools import cache
-from importlib import resources
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response
 
+from crawler.data import site_table as data_table
 from crawler.spiders.base import ArchiveSpider
 
 #: Article URLs: ``/n2/…`` (provincial, 2015–), ``/n1/…`` (central), ``/n/…`` (before 2015).
@@ -48,11 +46,9 @@ ARTICLE_PATH = re.compile(r"/n[12]?/(?P<year>\d{4})/(?P<md>\d{4})/c\d+-\d+\.html
 LIST_PAGE_PATH = re.compile(r"^/(?:GB/(?:\d+/)+)?index\d*\.html$")
 
 
-@cache
-def channels() -> dict[str, dict[str, Any]]:
+def channels() -> dict[str, Any]:
     """The channel table (data, not code): code → name, host, list paths."""
-    text = resources.files("crawler.data").joinpath("people_channels.json").read_text("utf-8")
-    return {code: entry for code, entry in json.loads(text).items() if not code.startswith("_")}
+    return data_table("people_channels.json")
 
 
 def article_day(url: str) -> date | None:

@@ -20,28 +20,24 @@ Arguments (``-a name=value``):
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
-from functools import cache
-from importlib import resources
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
 
+from crawler.data import site_table as data_table
 from crawler.spiders.base import ArchiveSpider
 
 #: Links that are never channel pages: files, scripts, mail.
 _NOT_A_PAGE = re.compile(r"\.(?:jpe?g|png|gif|pdf|css|js|zip|rar|docx?|xlsx?|mp4|apk)$", re.IGNORECASE)
 
 
-@cache
 def site_table() -> dict[str, Any]:
     """The site table (data, not code): host, home page, article URL form, known channel pages."""
-    text = resources.files("crawler.data").joinpath("xhby_channels.json").read_text("utf-8")
-    return {key: value for key, value in json.loads(text).items() if not key.startswith("_")}
+    return data_table("xhby_channels.json")
 
 
 class XhbySpider(ArchiveSpider):

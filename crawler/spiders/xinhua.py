@@ -27,18 +27,16 @@ Arguments (``-a name=value``):
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from datetime import date
-from functools import cache
-from importlib import resources
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response
 
+from crawler.data import site_table as data_table
 from crawler.spiders.base import ArchiveSpider
 
 #: ``/2021-02/07/c_1127073849.htm`` and ``/20240515/<32 hex>/c.html``.
@@ -50,11 +48,9 @@ ARTICLE_PATH = re.compile(
 LIST_PAGE_PATH = re.compile(r"^/(?:[A-Za-z0-9_-]+/)*[A-Za-z0-9_-]+\.html?$")
 
 
-@cache
-def channels() -> dict[str, dict[str, Any]]:
+def channels() -> dict[str, Any]:
     """The channel table (data, not code): code → name, host, list paths."""
-    text = resources.files("crawler.data").joinpath("xinhua_channels.json").read_text("utf-8")
-    return {code: entry for code, entry in json.loads(text).items() if not code.startswith("_")}
+    return data_table("xinhua_channels.json")
 
 
 def article_day(url: str) -> date | None:
