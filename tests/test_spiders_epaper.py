@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -14,6 +13,7 @@ from crawler.replica.epaper import EDITION_DAY, PAPER, EpaperSite, build_epaper_
 from crawler.replica.server import ReplicaServer
 from crawler.spiders.epaper import EpaperSpider, first_layout_paths, papers
 from tests.conftest import run_cli
+from tests.spider_crawls import archived_by_url, crawl_replica
 
 
 @pytest.fixture(scope="module")
@@ -28,20 +28,11 @@ def server(edition: EpaperSite) -> Iterator[ReplicaServer]:
 
 
 def crawl(db_file: Path, server: ReplicaServer, paper: str, *arguments: str) -> str:
-    result = run_cli("--db", f"sqlite:///{db_file}", "crawl", "epaper", "-a", f"paper={paper}",
-                     *(part for argument in arguments for part in ("-a", argument)), "-a", f"base_url={server.base_url}")
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout
+    return crawl_replica(db_file, "epaper", f"paper={paper}", *arguments, f"base_url={server.base_url}")
 
 
-def archived(db_file: Path) -> dict[str, tuple[str, str, str, str, str]]:
-    """Each archived article by the URL it was fetched from (the replica serves http)."""
-    with sqlite3.connect(db_file) as conn:
-        rows = {url: tuple(rest) for url, *rest in conn.execute(
-            "select u.url, a.title, a.printed_page, a.published_at, a.template, a.body"
-            " from article a join article_url u on u.article_id = a.id where u.url like 'http:%'")}
-        assert len(rows) == conn.execute("select count(*) from article").fetchone()[0]
-    return rows
+def archived(db_file: Path) -> dict[str, tuple[str, ...]]:
+    return archived_by_url(db_file, "title", "printed_page", "published_at", "template", "body")
 
 
 @pytest.mark.parametrize("generation", ["pc", "newxh", "mp2", "html"])

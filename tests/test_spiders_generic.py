@@ -14,6 +14,7 @@ from crawler.replica.xinhua import XinhuaSite, build_xinhua_site
 from crawler.spiders.generic import GenericSpider
 from tests.announcing_site import ATOM_PATH, build_announcing_site
 from tests.conftest import run_cli
+from tests.spider_crawls import archived_by_url, crawl_replica
 
 
 def test_every_replica_article_is_archived_and_list_pages_are_skipped(
@@ -69,14 +70,9 @@ def announcing_server() -> Iterator[tuple[ReplicaServer, XinhuaSite]]:
 
 
 def crawl_announced(db_file: Path, server: ReplicaServer, *arguments: str) -> set[str]:
-    result = run_cli("--db", f"sqlite:///{db_file}", "crawl", "generic", "-a", f"start_url={server.base_url}/",
-                     "-a", "template=xinhua", "-a", f"feeds={server.base_url}{ATOM_PATH}",
-                     *(part for argument in arguments for part in ("-a", argument)))
-    assert result.returncode == 0, result.stderr[-3000:]
-    with sqlite3.connect(db_file) as conn:
-        urls = {u for (u,) in conn.execute("select url from article_url where url like 'http:%'")}
-        assert len(urls) == conn.execute("select count(*) from article").fetchone()[0]
-    return urls
+    crawl_replica(db_file, "generic", f"start_url={server.base_url}/", "template=xinhua",
+                  f"feeds={server.base_url}{ATOM_PATH}", *arguments)
+    return set(archived_by_url(db_file))
 
 
 def test_a_site_is_crawled_by_its_sitemap_index_and_feeds_and_a_recrawl_fetches_no_article_again(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from crawler.replica.server import ReplicaServer
 from crawler.replica.xhby import XhbySite, build_xhby_site
 from crawler.spiders.xhby import XhbySpider, site_table
-from tests.conftest import run_cli
+from tests.spider_crawls import archived_by_url, crawl_replica
 
 
 @pytest.fixture(scope="module")
@@ -25,16 +24,9 @@ def server(xhby_site: XhbySite) -> Iterator[ReplicaServer]:
         yield running
 
 
-def crawl(db_file: Path, server: ReplicaServer, *arguments: str) -> dict[str, tuple[str, str, str]]:
-    result = run_cli("--db", f"sqlite:///{db_file}", "crawl", "xhby", "-a", f"base_url={server.base_url}",
-                     *(part for argument in arguments for part in ("-a", argument)))
-    assert result.returncode == 0, result.stderr[-3000:]
-    with sqlite3.connect(db_file) as conn:
-        rows = {url: tuple(rest) for url, *rest in conn.execute(
-            "select u.url, a.title, a.body, a.published_at from article a join article_url u on u.article_id = a.id"
-            " where u.url like 'http:%'")}
-        assert len(rows) == conn.execute("select count(*) from article").fetchone()[0]
-    return rows
+def crawl(db_file: Path, server: ReplicaServer, *arguments: str) -> dict[str, tuple[str, ...]]:
+    crawl_replica(db_file, "xhby", f"base_url={server.base_url}", *arguments)
+    return archived_by_url(db_file, "title", "body", "published_at")
 
 
 def test_a_crawl_goes_from_the_home_page_through_every_channel_to_every_article_and_a_recrawl_fetches_none_again(

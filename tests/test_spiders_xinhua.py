@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 from crawler.replica.server import ReplicaServer
 from crawler.replica.xinhua import CHANNEL, XinhuaSite, build_xinhua_site
 from crawler.spiders.xinhua import XinhuaSpider, article_day, channels
-from tests.conftest import run_cli
+from tests.spider_crawls import archived_by_url, crawl_replica
 
 
 @pytest.fixture(scope="module")
@@ -26,28 +25,16 @@ def server(channel_site: XinhuaSite) -> Iterator[ReplicaServer]:
         yield running
 
 
-def crawl(db_file: Path, server: ReplicaServer, *arguments: str) -> None:
-    result = run_cli("--db", f"sqlite:///{db_file}", "crawl", "xinhua", "-a", f"channel={CHANNEL}",
-                     *(part for argument in arguments for part in ("-a", argument)), "-a", f"base_url={server.base_url}")
-    assert result.returncode == 0, result.stderr[-3000:]
-
-
-def archived(db_file: Path) -> dict[str, tuple[str, str, str, str, str]]:
-    """Each archived article by the URL it was fetched from (the replica serves http)."""
-    with sqlite3.connect(db_file) as conn:
-        rows = {url: tuple(rest) for url, *rest in conn.execute(
-            "select u.url, a.title, a.published_at, a.source, a.body, a.template"
-            " from article a join article_url u on u.article_id = a.id where u.url like 'http:%'")}
-        assert len(rows) == conn.execute("select count(*) from article").fetchone()[0]
-    return rows
+def crawl(db_file: Path, server: ReplicaServer, *arguments: str) -> dict[str, tuple[str, ...]]:
+    crawl_replica(db_file, "xinhua", f"channel={CHANNEL}", *arguments, f"base_url={server.base_url}")
+    return archived_by_url(db_file, "title", "published_at", "source", "body", "template")
 
 
 def test_a_channel_crawl_archives_every_article_of_both_url_forms_and_a_recrawl_fetches_none_again(
     tmp_path: Path, channel_site: XinhuaSite, server: ReplicaServer
 ) -> None:
     db_file = tmp_path / "archive.db"
-    crawl(db_file, server)
-    rows = archived(db_file)
+    rows = crawl(db_file, server)
     assert sorted(rows) == sorted(server.base_url + a.path for a in channel_site.articles)
     assert {a.path.endswith("c.html") for a in channel_site.articles} == {True, False}  # both forms served
     for truth in channel_site.articles:
@@ -55,9 +42,8 @@ def test_a_channel_crawl_archives_every_article_of_both_url_forms_and_a_recrawl_
         assert (title, source, body, template) == (truth.title, truth.source, truth.body, "xinhua"), truth.path
     assert all(server.hits[path] == 1 for path in channel_site.list_paths)
     first = server.hits.copy()
-    crawl(db_file, server, "recheck_days=0")
+    assert len(crawl(db_file, server, "recheck_days=0")) == len(channel_site.articles)
     assert all(server.hits[a.path] == first[a.path] == 1 for a in channel_site.articles)
-    assert len(archived(db_file)) == len(channel_site.articles)
 
 
 def test_date_bounds_archive_only_the_articles_of_those_days(
@@ -65,10 +51,10 @@ def test_date_bounds_archive_only_the_articles_of_those_days(
 ) -> None:
     since, until = date(2021, 4, 1), date(2022, 2, 28)
     db_file = tmp_path / "archive.db"
-    crawl(db_file, server, f"since={since}", f"until={until}")
+    rows = crawl(db_file, server, f"since={since}", f"until={until}")
     expected = {server.base_url + a.path for a in channel_site.articles if since <= date.fromisoformat(a.day) <= until}
     assert 0 < len(expected) < len(channel_site.articles)
-    assert set(archived(db_file)) == expected
+    assert set(rows) == expected
     older = [a.path for a in channel_site.articles if date.fromisoformat(a.day) < since]
     assert all(server.hits[path] == 0 for path in older)
 
