@@ -19,6 +19,7 @@ from sqlalchemy import select
 from crawler.distributed import serializer
 from crawler.distributed.entries import BadEntry, read_entry
 from crawler.distributed.frontier import FrontierKeys, LeasedQueue
+from crawler.politeness import BLOCK_RETRIES_META
 from crawler.replica.server import ReplicaServer
 from crawler.replica.site import ReplicaSite
 from crawler.spiders.people import PeopleSpider
@@ -46,6 +47,13 @@ def test_a_request_the_spider_pushed_is_read_back() -> None:
     assert request.url == GOOD and request.callback == SPIDER.parse_article and request.meta["depth"] == 2
     lister = scrapy.Request("http://127.0.0.1:8800/GB/1/index.html", callback=SPIDER.parse_list, cb_kwargs={"depth": 3})
     assert read_entry(serializer.dumps(lister.to_dict(spider=SPIDER)), SPIDER).cb_kwargs == {"depth": 3}
+
+
+def test_a_request_asked_again_after_a_block_page_keeps_its_count_through_the_queue() -> None:
+    request = read_entry(entry(meta={BLOCK_RETRIES_META: 1}), SPIDER)
+    assert request.meta[BLOCK_RETRIES_META] == 1
+    with pytest.raises(BadEntry, match="holds a str"):
+        read_entry(entry(meta={BLOCK_RETRIES_META: "1"}), SPIDER)
 
 
 @pytest.mark.parametrize(("payload", "reason"), [

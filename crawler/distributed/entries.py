@@ -29,6 +29,7 @@ from scrapy.utils.request import request_from_dict
 from crawler.distributed import serializer
 from crawler.gate import refusal, sites_of
 from crawler.middlewares import HOPS_META
+from crawler.politeness import BLOCK_RETRIES_META
 
 #: ``meta`` keys a queued request may carry, with the types of their values: those our
 #: spiders set, and those Scrapy's own middlewares add before a request is (re)scheduled.
@@ -46,6 +47,7 @@ META_TYPES: dict[str, tuple[type, ...]] = {
     "download_slot": (str,),
     "download_latency": (float, int),
     "newsarchive_conditional": (bool,),  # operations.incremental
+    BLOCK_RETRIES_META: (int,),  # crawler.politeness: a page refused by a block page, asked again
 }
 #: Request headers a queued request may carry (set by Scrapy before a redirect or retry).
 HEADERS = frozenset({b"referer", b"user-agent", b"accept", b"accept-language", b"accept-encoding",
