@@ -43,6 +43,7 @@ from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.response import get_meta_refresh
 
 from crawler.parsing.urls import site_of
+from models.errors import display_url
 
 logger = logging.getLogger(__name__)
 
@@ -100,9 +101,9 @@ def _origin(request: Request) -> str:
     """Where a request came from, for the log line: the redirect chain or the referring page."""
     chain = request.meta.get("redirect_urls")
     if chain:
-        return f" (redirected from {chain[-1]})"
+        return f" (redirected from {_loggable(chain[-1])})"
     referer = request.headers.get(b"Referer")
-    return f" (linked from {referer.decode('latin-1')})" if referer else ""
+    return f" (linked from {_loggable(referer.decode('latin-1'))})" if referer else ""
 
 
 class RequestGate:
@@ -154,7 +155,7 @@ class RequestGate:
             refused = refusal(target, _sites(spider), private_allowed=_private_allowed(spider))
             if refused is not None and refused.reason == "scheme":
                 self.stats.inc_value("newsarchive/refused/scheme")
-                logger.warning("Refused %s (redirected from %s): %s", _loggable(target), response.url, refused)
+                logger.warning("Refused %s (redirected from %s): %s", _loggable(target), _loggable(response.url), refused)
         return response
 
     def _refuse(self, request: Request, refused: RefusedRequest) -> None:
@@ -182,5 +183,6 @@ def _private_allowed(spider: Any) -> bool:
 
 
 def _loggable(url: str) -> str:
-    """A refused URL, shortened: it is hostile and may be huge (a ``data:`` URL)."""
+    """A refused URL for the log: password masked, shortened (it is hostile and may be a huge ``data:`` URL)."""
+    url = display_url(url) if "@" in url else url
     return url if len(url) <= 200 else url[:200] + "…"

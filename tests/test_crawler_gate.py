@@ -132,6 +132,8 @@ def test_a_hostile_site_cannot_make_the_crawler_fetch_another_host_or_a_local_fi
     assert hostile_crawl["other_hits"] == {}  # not one request reached the other host
     output = result.stdout + result.stderr
     assert not [marker for marker in (*SECRET_MARKERS, FORGED_TITLE) if marker in output]
+    # Scrapy's RemoteControl (runs code sent over HTTP, leaves token files) is not among the extensions
+    assert "Enabled extensions" in result.stderr and "RemoteControl" not in result.stderr
 
 
 def test_nothing_from_another_host_or_a_local_file_is_stored(hostile_crawl) -> None:
@@ -161,3 +163,11 @@ def test_every_refused_redirect_and_refresh_is_counted_and_logged(hostile_crawl)
     for refused in (f"{other}/stolen.html", other.replace("http:", "https:") + "/stolen-tls.html",
                     f"{other}/refreshed.html", "file://", "data:text/html"):
         assert f"Refused {refused}" in log, refused
+
+
+def test_a_refused_url_with_a_password_is_logged_masked(caplog: pytest.LogCaptureFixture) -> None:
+    crawler = get_crawler(PeopleSpider)
+    crawler.spider = PeopleSpider.from_crawler(crawler, channel="js")
+    with pytest.raises(RefusedRequest):
+        RequestGate.from_crawler(crawler).process_request(Request("http://admin:hunter2@127.0.0.2/", dont_filter=True))
+    assert "http://admin:***@127.0.0.2/" in caplog.text and "hunter2" not in caplog.text
