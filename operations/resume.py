@@ -44,7 +44,8 @@ log = logging.getLogger(__name__)
 
 #: Default root of the job folders, relative to the working directory (setting ``NEWSARCHIVE_JOBS_DIR``).
 DEFAULT_JOBS_DIR = Path(default("NEWSARCHIVE_JOBS_DIR"))
-#: Present while a crawl runs; left behind only by a crawl that was killed.
+#: Present while a crawl runs; left behind by a crawl that was killed, or that stopped
+#: with state it cannot vouch for (a full disk: see :meth:`JobFolder.close`).
 RUNNING_MARKER = "running.pid"
 #: Scrapy's JOBDIR contents (scheduler queue, dupefilter, spider state).
 SCRAPY_STATE = ("requests.queue", "requests.seen", "spider.state")
@@ -98,8 +99,9 @@ def open_job_folder(path: Path, resume: bool) -> JobFolder:
     if not resume:
         shutil.rmtree(path, ignore_errors=True)
     elif crashed:
-        log.warning("the last run of this crawl was killed (or left no state in %s): starting again from the "
-                    "seeds; articles already archived are skipped, so only missing ones are fetched", path)
+        log.warning("the last run of this crawl was killed or stopped by a full disk (or left no state in %s): "
+                    "starting again from the seeds; articles already archived are skipped, so only missing ones "
+                    "are fetched", path)
         for name in SCRAPY_STATE:
             _remove(path / name)
     else:

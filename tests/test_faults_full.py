@@ -104,7 +104,7 @@ FULL_DISK_SCRIPT = """
 set -u
 mount -t tmpfs -o size=4m tmpfs "$DATA"
 cd "$REPO"
-"$PY" -m cli.main --db "sqlite:///$DATA/archive.db" db upgrade > "$OUT/upgrade.log" 2>&1
+"$PY" -m cli.main --db "$DB" db upgrade > "$OUT/upgrade.log" 2>&1
 used=$(du -sk "$DATA" | cut -f1)
 dd if=/dev/zero of="$DATA/ballast" bs=1k count=$((4096 - used - FREE_KB)) status=none
 timeout 200 "$PY" -m cli.main "$@" > "$OUT/full.out" 2> "$OUT/full.err"; echo $? > "$OUT/full.rc"
@@ -113,16 +113,18 @@ cat "$DATA"/spool/*.partial > "$OUT/partials" 2>/dev/null
 cp -r "$DATA/spool" "$OUT/spool-after-full" 2>/dev/null
 rm -f "$DATA/ballast"
 timeout 200 "$PY" -m cli.main "$@" --resume > "$OUT/resume.out" 2> "$OUT/resume.err"; echo $? > "$OUT/resume.rc"
-cp "$DATA"/archive.db* "$OUT/"
+cp "${DB#sqlite:///}"* "$OUT/"
 """
 
 
-def test_a_full_disk_under_archive_spool_and_job_folder_stops_loudly_and_resume_archives_everything(
-    tmp_path: Path, small_site: ReplicaSite, small_server: ReplicaServer
+@pytest.mark.parametrize("full", ["everything", "job folder"])
+def test_a_full_disk_stops_the_crawl_loudly_and_resume_archives_everything(
+    full: str, tmp_path: Path, small_site: ReplicaSite, small_server: ReplicaServer
 ) -> None:
-    """The default layout (database, spool and job folder in one data folder) on a disk
-    that fills mid-crawl: the crawl stops with one clear line and a non-zero exit, leaves
-    no partial spool file, does not hang; with space freed, ``--resume`` archives every article."""
+    """The default layout (database, spool and job folder in one data folder), or only the
+    job folder, on a disk that fills mid-crawl: the crawl stops with one clear line and a
+    non-zero exit, leaves no partial spool file, does not hang; with space freed,
+    ``--resume`` archives every article."""
     probe = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "true"], capture_output=True)
     if probe.returncode != 0:
         unavailable("a full disk is simulated with a tmpfs in a user namespace, and `unshare --user --mount` "
@@ -130,12 +132,12 @@ def test_a_full_disk_under_archive_spool_and_job_folder_stops_loudly_and_resume_
     data, out = tmp_path / "data", tmp_path / "out"
     data.mkdir()
     out.mkdir()
-    db = f"sqlite:///{data / 'archive.db'}"
-    args = [*crawl_args(db, small_server.base_url, tmp_path)[2:], *INTERRUPTIBLE]  # the script passes --db first
-    args = ["--db", db, *args]
-    args = [a.replace(str(tmp_path / "jobs"), str(data / "jobs")).replace(str(tmp_path / "spool"), str(data / "spool"))
-            for a in args]
-    env = {**os.environ, "DATA": str(data), "OUT": str(out), "REPO": str(REPO), "PY": sys.executable, "FREE_KB": "160"}
+    db = f"sqlite:///{(data if full == 'everything' else tmp_path) / 'archive.db'}"
+    args = crawl_args(db, small_server.base_url, data if full == "everything" else tmp_path, *INTERRUPTIBLE)
+    args = [a.replace(str(tmp_path / "jobs"), str(data / "jobs")) for a in args]  # the job folder always on it
+    free_kb = "160" if full == "everything" else "12"
+    env = {**os.environ, "DATA": str(data), "OUT": str(out), "REPO": str(REPO), "PY": sys.executable,
+           "FREE_KB": free_kb, "DB": db}
     subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", FULL_DISK_SCRIPT, "sh", *args],
                    env=env, timeout=480, check=True)
 
