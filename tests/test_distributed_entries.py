@@ -164,3 +164,11 @@ def test_seed_status_shows_the_dead_letters_and_why(hostile_frontier: dict[str, 
     assert "0 queued, 0 leased" in status.stdout
     for reason in ("pickled", "not a request", "scheme", "offsite", "unknown callback 'parse_next_page'"):
         assert reason in status.stdout, reason
+
+
+def test_what_a_retried_or_redirected_request_inherits_is_accepted_or_dropped_never_trusted() -> None:
+    inherited = {"retry_times": 1, "redirect_urls": [GOOD], "redirect_times": 1, "download_maxsize": 0,
+                 "newsarchive_redirect_hops": [{"url": GOOD, "body": "Zm9yZ2Vk"}], "handle_httpstatus_list": [404]}
+    request = read_entry(entry(meta=inherited), SPIDER)
+    assert request.meta == {"retry_times": 1, "redirect_urls": [GOOD], "redirect_times": 1,
+                            "handle_httpstatus_list": [404]}

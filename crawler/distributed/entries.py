@@ -37,6 +37,10 @@ from crawler.politeness import BLOCK_RETRIES_META
 #: ``bindaddress``, ``download_maxsize``…) are deliberately absent.
 META_TYPES: dict[str, tuple[type, ...]] = {
     "printed_page": (str, type(None)),  # crawler.spiders.epaper: the layout page's 版次/版名
+    "edition": (str,),  # crawler.spiders.epaper: the edition day of a layout page
+    "other_generations": (list,),  # crawler.spiders.epaper: other URL forms of that layout page
+    "handle_httpstatus_list": (list,),
+    "newsarchive_block_retries": (int,),  # crawler.politeness
     "depth": (int,),
     "is_start_request": (bool,),
     "redirect_urls": (list,),
@@ -49,6 +53,11 @@ META_TYPES: dict[str, tuple[type, ...]] = {
     "newsarchive_conditional": (bool,),  # operations.incremental
     BLOCK_RETRIES_META: (int,),  # crawler.politeness: a page refused by a block page, asked again
 }
+#: ``meta`` keys middlewares set on a request in flight that a retried or redirected request
+#: inherits: dropped from queued entries (the middleware sets them again if needed), since
+#: from a queue they cannot be trusted — redirect answers would be stored as captures,
+#: ``download_maxsize`` would lift the download bound.
+DROPPED_META = (HOPS_META, "download_maxsize")
 #: Request headers a queued request may carry (set by Scrapy before a redirect or retry).
 HEADERS = frozenset({b"referer", b"user-agent", b"accept", b"accept-language", b"accept-encoding",
                      b"if-none-match", b"if-modified-since"})
@@ -125,9 +134,8 @@ def _check_cb_kwargs(cb_kwargs: Any, callback: Any) -> None:
 def _check_meta(meta: Any) -> None:
     if not isinstance(meta, dict):
         raise BadEntry("meta is not a mapping")
-    # redirect answers met on the way (crawler.middlewares.RedirectChain) would be stored as
-    # captures: from a queue they are unverifiable, so they are dropped, never trusted
-    meta.pop(HOPS_META, None)
+    for key in DROPPED_META:
+        meta.pop(key, None)
     for key, value in meta.items():
         kinds = META_TYPES.get(key)
         if kinds is None:
