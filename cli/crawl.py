@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 
 from cli.seed import add_worker_options, worker_setup
-from operations.crawl import CrawlFailed, run_crawl, summary_lines
+from crawler.spiders.arguments import accepted, help_lines
+from models.errors import display_url
+from operations.crawl import CrawlFailed, run_crawl, spider_class, summary_lines
+from operations.jobs import INTERRUPTED_REASON
 from operations.health import health_lines, healthy
 
 
@@ -32,12 +36,15 @@ def parse_settings(pairs: list[str]) -> dict[str, str]:
 
 
 def command(args: argparse.Namespace) -> int:
+    if args.help:
+        return _help(args)
     if args.list:
         from scrapy.spiderloader import SpiderLoader
         from scrapy.utils.project import get_project_settings
 
         for name in SpiderLoader.from_settings(get_project_settings()).list():
-            print(name)
+            print(f"{name:<10} -a {' '.join(sorted(accepted(spider_class(name))))}")
+        print("newsarchive crawl SPIDER --help explains each argument", file=sys.stderr)
         return 0
     if not args.spider:
         print("newsarchive crawl: name a spider (newsarchive crawl --list shows them)", file=sys.stderr)
@@ -56,11 +63,38 @@ def command(args: argparse.Namespace) -> int:
         print(f"newsarchive crawl: {exc}", file=sys.stderr)
         return 2
     print("\n".join(summary_lines(result) + health_lines(result.stats)))
+    if result.finish_reason == INTERRUPTED_REASON and not args.distributed:
+        print(f"interrupted: continue where it stopped with `{_resume_command(args)}`")
     return 0 if result.ok and healthy(result.stats) else 1
 
 
+def _resume_command(args: argparse.Namespace) -> str:
+    """The command that resumes this crawl: the same spider, arguments and archive, with --resume."""
+    parts = ["newsarchive", *(["--db", display_url(args.db)] if args.db else []), "crawl", args.spider]
+    parts += [f"-a {shlex.quote(pair)}" for pair in args.argument]
+    parts += [f"-s {shlex.quote(pair)}" for pair in args.setting]
+    return " ".join([*parts, "--resume"])
+
+
+def _help(args: argparse.Namespace) -> int:
+    """``crawl --help``, and with a spider named, the arguments it takes and what they mean."""
+    args.crawl_parser.print_help()
+    if args.spider:
+        try:
+            lines = help_lines(spider_class(args.spider))
+        except CrawlFailed as exc:
+            print(f"newsarchive crawl: {exc}", file=sys.stderr)
+            return 2
+        print(f"\narguments of the {args.spider} spider (-a NAME=VALUE; any other name is refused):")
+        print("\n".join(lines))
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("crawl", help="crawl a site into the archive")
+    parser = sub.add_parser("crawl", help="crawl a site into the archive", add_help=False,
+                            description="Crawl SPIDER into the archive. `newsarchive crawl SPIDER --help` lists "
+                                        "the spider's arguments; an argument it does not take is refused.")
+    parser.add_argument("-h", "--help", action="store_true", help="show this help (and SPIDER's arguments) and exit")
     parser.add_argument("spider", nargs="?", help="spider name: people, generic, epaper …")
     parser.add_argument("-a", dest="argument", action="append", default=[], metavar="NAME=VALUE",
                         help="spider argument, e.g. -a channel=js -a since=2020-04-01")
@@ -70,4 +104,4 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="continue the last run of this crawl (same spider, arguments and --db), even a killed one")
     parser.add_argument("--list", action="store_true", help="list the spiders and exit")
     add_worker_options(parser)
-    parser.set_defaults(func=command)
+    parser.set_defaults(func=command, crawl_parser=parser)

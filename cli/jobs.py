@@ -13,7 +13,7 @@ from operations.archive_session import archive_session
 from operations.crawl import CrawlFailed
 from operations.figures import figure_lines, figures
 from operations.health import result_lines
-from operations.jobs import JobRow, list_jobs
+from operations.jobs import JobRow, job_outcome, list_jobs
 
 
 def parse_since(text: str) -> datetime:
@@ -34,10 +34,7 @@ def _when(moment: datetime | None) -> str:
 
 
 def _state(row: JobRow) -> str:
-    outcome = row.job.outcome or "running"
-    if row.detail is not None and row.detail.healthy is False and outcome == "finished":
-        return "unhealthy"
-    return outcome
+    return job_outcome(row.job.outcome, row.detail.healthy if row.detail is not None else None)
 
 
 def _line(row: JobRow) -> str:
@@ -69,7 +66,8 @@ def _show(args: argparse.Namespace) -> int:
         detail = session.get(JobDetail, args.id)
         row = next((r for r in list_jobs(session, limit=10**9) if r.job.id == args.id), JobRow(job, detail, None))
         if args.json:
-            print(json.dumps({"id": job.id, "spider": job.spider, "arguments": job.arguments, "outcome": job.outcome,
+            print(json.dumps({"id": job.id, "spider": job.spider, "arguments": job.arguments, "outcome": _state(row),
+                              "finish_reason": job.outcome,
                               "started_at": str(job.started_at), "finished_at": str(job.finished_at),
                               "pid": job.pid, "host": job.host, "schedule": row.schedule,
                               "checks": detail.checks if detail else [], "stats": job.stats},

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from cli.crawl import parse_arguments
 from operations.archive_session import archive_session
-from operations.crawl import CrawlFailed
+from operations.crawl import CrawlFailed, check_spider_arguments
 from operations.schedules import (
     ScheduleError,
     add_schedule,
@@ -22,6 +22,7 @@ from operations.schedules import (
 
 def _add(args: argparse.Namespace) -> str:
     arguments = parse_arguments(args.argument)
+    check_spider_arguments(args.spider, arguments)  # a typo stored now would fail at every run
     with archive_session(args.db) as session:
         schedule = add_schedule(session, args.name, args.spider, arguments, every=args.every, cron=args.cron)
         row = describe(schedule)

@@ -64,7 +64,7 @@ def command(args: argparse.Namespace) -> int:
     from cli.crawl import parse_arguments
     from crawler.distributed.addon import worker_settings
     from crawler.distributed.seeding import SeedFailed, seed_frontier
-    from operations.crawl import CrawlFailed
+    from operations.crawl import CrawlFailed, check_spider_arguments
 
     settings = get_project_settings()
     for name, value in worker_settings(args.redis, frontier=args.frontier).items():
@@ -72,7 +72,9 @@ def command(args: argparse.Namespace) -> int:
     if args.status:
         return show_status(args.spider, settings)
     try:
-        result = seed_frontier(args.spider, parse_arguments(args.argument), settings, reset=args.reset)
+        arguments = parse_arguments(args.argument)
+        check_spider_arguments(args.spider, arguments)
+        result = seed_frontier(args.spider, arguments, settings, reset=args.reset)
     except (SeedFailed, CrawlFailed) as exc:
         print(f"newsarchive seed: {exc}", file=sys.stderr)
         return 2

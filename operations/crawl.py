@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from crawler.default_settings import read
+from crawler.spiders.arguments import UnknownArgument, check
 from models.engine import ArchiveUnavailable, check_writable, database_url, upgrade_to_head
 from operations.figures import figures
+from operations.jobs import job_outcome
 from operations.resume import JobBusy, JobFolder, job_path, open_job_folder
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,26 @@ def prepare_archive(db: str | None) -> str:
     return url
 
 
+def spider_class(name: str) -> type:
+    """The project's spider called ``name``; :class:`CrawlFailed` says how to list them."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    try:
+        return SpiderLoader.from_settings(get_project_settings()).load(name)
+    except KeyError:
+        raise CrawlFailed(f"unknown spider {name!r}: run `newsarchive crawl --list` to see the spiders") from None
+
+
+def check_spider_arguments(spider: str, arguments: Iterable[str]) -> None:
+    """Refuse, before anything runs or is stored, an argument ``spider`` does not take."""
+    try:
+        check(spider_class(spider), arguments)
+    except UnknownArgument as exc:
+        raise CrawlFailed(str(exc)) from None
+
+
 def run_crawl(spider: str, arguments: dict[str, str], *, db: str | None = None,
               settings: dict[str, Any] | None = None, resumable: bool = False, resume: bool = False) -> CrawlResult:
     """Crawl ``spider`` with ``arguments`` into the archive at ``db``; blocks until done.
@@ -63,6 +86,7 @@ def run_crawl(spider: str, arguments: dict[str, str], *, db: str | None = None,
 
     from crawler.disk_full import DISK_FULL_REASON
 
+    check_spider_arguments(spider, arguments)
     url = prepare_archive(db)
     project = get_project_settings()
     project.set("NEWSARCHIVE_DATABASE_URL", url, priority="cmdline")
@@ -117,11 +141,12 @@ def _job_folder(project: Any, spider: str, arguments: dict[str, str], url: str, 
 def summary_lines(result: CrawlResult) -> list[str]:
     """The human summary printed after a crawl."""
     v = result.value
+    f = figures(result.stats)
     http_errors = {k.rsplit("/", 1)[1]: n for k, n in result.stats.items()
                    if k.startswith("newsarchive/http_status/") and not k.endswith(("/200", "/304"))}
     problems = {k.rsplit("/", 1)[1]: n for k, n in result.stats.items() if k.startswith("newsarchive/problems/")}
     return [
-        f"crawl {result.spider}: {result.finish_reason}",
+        f"crawl {result.spider}: {job_outcome(result.finish_reason, True)}",
         f"  pages fetched      {v('downloader/response_count')}",
         f"  articles new       {v('newsarchive/articles/new')}",
         f"  articles changed   {v('newsarchive/articles/changed')}",
@@ -131,6 +156,7 @@ def summary_lines(result: CrawlResult) -> list[str]:
         f"  multi-page merged  {v('newsarchive/multipage_articles')}",
         f"  problems           {', '.join(f'{k} {n}' for k, n in sorted(problems.items())) or 'none'}",
         f"  HTTP errors        {', '.join(f'{k}: {n}' for k, n in sorted(http_errors.items())) or 'none'}",
-        f"  download failures  {v('downloader/exception_count')}",
+        f"  skipped            {f.skipped_archived} archived pages not fetched again, {f.not_modified} not modified",
+        f"  download failures  {f.download_errors}",
         f"  blocked            {v('newsarchive/blocked')}",
     ]

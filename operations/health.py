@@ -223,7 +223,11 @@ def health_lines(stats: Mapping[str, Any]) -> list[str]:
              if key.startswith(_RESULT_PREFIX)]
     if not lines:
         return []
-    verdict = "health checks passed" if healthy(stats) else "health checks FAILED (exit status 1)"
+    reason = stats.get("finish_reason", "finished")
+    if reason != "finished":  # a crawl cut short saw only part of the site: its checks prove nothing
+        verdict = f"health checks not judged: the crawl did not finish ({reason})"
+    else:
+        verdict = "health checks passed" if healthy(stats) else "health checks FAILED (exit status 1)"
     return [verdict, *lines]
 
 

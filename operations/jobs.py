@@ -179,6 +179,24 @@ def adopt_job(session: Session, job_id: int) -> int:
     return job_id
 
 
+#: Scrapy's finish reason for a crawl stopped by Ctrl-C or SIGTERM, and the word people read for it.
+INTERRUPTED_REASON = "shutdown"
+
+
+def job_outcome(finish_reason: str | None, healthy: bool | None) -> str:
+    """The one word the jobs table, ``jobs show`` text and JSON, and the crawl summary use:
+    ``running``, ``finished``, ``unhealthy`` (finished, a health check failed),
+    ``interrupted`` (Ctrl-C or SIGTERM: resumable), or Scrapy's or the scheduler's own
+    reason (``closespider_timeout``, ``died``, ``shutdown`` of a scheduler …)."""
+    if finish_reason is None:
+        return "running"
+    if finish_reason == INTERRUPTED_REASON:
+        return "interrupted"
+    if finish_reason == "finished" and healthy is False:
+        return "unhealthy"
+    return finish_reason
+
+
 def create_job(session: Session, spider: str, arguments: dict[str, Any], *, schedule_id: int | None,
                launcher: str) -> int:
     """A job row for a crawl about to be dispatched; its process adopts it when it starts."""

@@ -18,19 +18,17 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 from crawler.default_settings import read
+from operations.figures import figures
 
 
 def progress_line(stats: dict[str, Any], elapsed: float) -> str:
     """What the operator sees: enough to tell a healthy crawl from a stuck or failing one."""
-    pages = stats.get("downloader/response_count", 0)
-    articles = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("newsarchive/articles/")}
-    errors = sum(v for k, v in stats.items()
-                 if k.startswith("newsarchive/http_status/") and int(k.rsplit("/", 1)[1]) >= 400)
-    errors += stats.get("downloader/exception_count", 0)
-    rate = pages / elapsed if elapsed > 0 else 0.0
+    f = figures(stats)  # errors are HTTP errors and failed downloads; archived pages skipped are no error
+    errors = sum(f.http_errors.values()) + f.download_errors
+    rate = f.pages_fetched / elapsed if elapsed > 0 else 0.0
     return (
-        f"pages {pages}  articles new {articles.get('new', 0)} changed {articles.get('changed', 0)} "
-        f"unchanged {articles.get('unchanged', 0)} dup {articles.get('duplicate', 0)}  "
+        f"pages {f.pages_fetched}  articles new {f.articles['new']} changed {f.articles['changed']} "
+        f"unchanged {f.articles['unchanged']} dup {f.articles['duplicate']}  skipped {f.skipped_archived}  "
         f"{rate:.1f} pages/s  errors {errors}  queued {stats.get('scheduler/enqueued', 0) - stats.get('scheduler/dequeued', 0)}"
     )
 

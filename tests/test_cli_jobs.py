@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import sqlite3
+
 import pytest
 
 from crawler.replica.server import ReplicaServer
 from crawler.replica.site import build_site
 from cli.main import main
+from operations.crawl import CrawlResult, summary_lines
+from operations.figures import figures
+from operations.jobs import job_outcome
+from operations.progress import progress_line
 from operations.scheduler import LocalDispatcher, Scheduler, ScrapydDispatcher
 from operations.scrapyd import Scrapyd
 
@@ -67,3 +75,34 @@ def test_show_gives_figures_and_health(archive, capsys):
     assert "unreachable" in _jobs(capsys, archive, "show", "3")[1]
     code, _, err = _jobs(capsys, archive, "show", "99")
     assert code == 2 and "no job #99" in err
+
+
+def test_table_text_and_json_say_the_same_outcome(archive, capsys, tmp_path):
+    copy = tmp_path / "archive.db"
+    shutil.copy(archive.removeprefix("sqlite:///"), copy)
+    url = f"sqlite:///{copy}"
+    with sqlite3.connect(copy) as conn:  # job 1 failed a health check
+        conn.execute("update job_detail set healthy = 0 where job_id = 1")
+    rows = {line.split()[0]: line.split()[5] for line in _jobs(capsys, url)[1].splitlines()[1:]}  # after 2 times
+    assert rows == {"1": "unhealthy", "2": "finished", "3": "dispatch_failed"}
+    for job_id, outcome in rows.items():
+        assert json.loads(_jobs(capsys, url, "show", job_id, "--json")[1])["outcome"] == outcome
+        assert f"  outcome         {outcome}\n" in _jobs(capsys, url, "show", job_id)[1]
+
+
+def test_pages_skipped_as_archived_are_counted_as_skipped_not_as_failures(archive, capsys):
+    stats = json.loads(_jobs(capsys, archive, "show", "2", "--json")[1])["stats"]
+    f = figures(stats)
+    skipped = f.skipped_archived
+    assert skipped > 0 and stats["downloader/exception_count"] >= skipped  # Scrapy counts them as exceptions
+    line = progress_line(stats, elapsed=1.0)
+    assert f"skipped {skipped}" in line and f"errors {sum(f.http_errors.values())} " in line  # the dead link only
+    summary = summary_lines(CrawlResult("people", "finished", stats))
+    assert "  download failures  0" in summary
+    assert f"  skipped            {skipped} archived pages not fetched again, 0 not modified" in summary
+
+
+def test_the_outcome_words_are_one_vocabulary():
+    assert [job_outcome(*case) for case in [(None, None), ("finished", True), ("finished", False),
+                                            ("shutdown", None), ("dispatch_failed", False)]] == \
+        ["running", "finished", "unhealthy", "interrupted", "dispatch_failed"]

@@ -23,6 +23,7 @@ from crawler.middlewares import record_response
 from crawler.parsing.urls import same_site, site_of
 from crawler.sites.pagination import merge_pages
 from crawler.sites.registry import extract
+from crawler.spiders.arguments import check as check_arguments
 from crawler.size_limits import truncation_detail
 
 
@@ -78,6 +79,17 @@ class ArchiveSpider(scrapy.Spider):
     #: operator's choice); ``generic`` only when its start URL is such an address.
     private_addresses_allowed: bool = True
 
+    #: ``-a`` arguments and their meanings (:mod:`crawler.spiders.arguments`); subclasses
+    #: add their own. The incremental ones are read by :mod:`operations.incremental`.
+    argument_help: dict[str, str] = {
+        "base_url": "fetch from this copy of the site instead (e.g. the local replica http://127.0.0.1:8800)",
+        "since": "only articles published on or after this day (YYYY-MM-DD)",
+        "until": "only articles published on or before this day (YYYY-MM-DD)",
+        "incremental": "off: fetch every page again, archived or not (default on)",
+        "recheck_days": "re-check archived articles younger than this many days (default 2)",
+        "list_margin_days": "keep paging lists until this many days older than the newest archived article (default 3)",
+    }
+
     def __init__(self, *args: Any, since: str | None = None, until: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.since = parse_day(since, "since")
@@ -87,6 +99,7 @@ class ArchiveSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ArchiveSpider:
+        check_arguments(cls, kwargs)  # a typo (-a sinse=…) must not start another crawl than the one meant
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.arguments = dict(kwargs)  # as given (-a k=v), for the job record (operations.jobs)
         base_url = kwargs.get("base_url")

@@ -59,6 +59,10 @@ def first_layout_paths(entry: dict[str, Any], day: dt.date) -> list[str]:
 class EpaperSpider(ArchiveSpider):
     name = "epaper"
     site_template = "epaper"
+    argument_help = {
+        "paper": "the paper, a name from crawler/data/epaper_papers.json (required)",
+        "date": "one edition's day (YYYY-MM-DD); or a range with since/until",
+    }
 
     def __init__(self, paper: str | None = None, date: str | None = None, base_url: str | None = None,
                  **kwargs: Any):

@@ -61,6 +61,15 @@ DISCOVERY = ("sitemaps", "feeds", "links")
 class GenericSpider(ArchiveSpider):
     name = "generic"
     bound_by_page_date = True
+    argument_help = {
+        "start_url": "the page to start from, http(s) (required); links are followed on its host",
+        "allow": "only follow links whose URL matches this regular expression",
+        "depth": f"follow links at most this many clicks from the start page (default {DEFAULT_DEPTH})",
+        "template": "read pages with this site template (people, xinhua, epaper …) instead of the generic extractor",
+        "discover": "comma-separated ways to find pages: sitemaps, feeds, links (default all)",
+        "sitemaps": "comma-separated sitemap URLs besides those robots.txt names",
+        "feeds": "comma-separated RSS/Atom feed URLs besides those the pages announce",
+    }
 
     def __init__(self, start_url: str | None = None, allow: str | None = None, depth: str | int = DEFAULT_DEPTH,
                  template: str | None = None, discover: str | None = None, sitemaps: str | None = None,

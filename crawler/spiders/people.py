@@ -38,6 +38,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.data import site_table as data_table
+from crawler.spiders.arguments import channel_list_help
 from crawler.spiders.base import ArchiveSpider
 
 #: Article URLs: ``/n2/…`` (provincial, 2015–), ``/n1/…`` (central), ``/n/…`` (before 2015).
@@ -66,6 +67,7 @@ def article_day(url: str) -> date | None:
 class PeopleSpider(ArchiveSpider):
     name = "people"
     site_template = "people"
+    argument_help = channel_list_help("people_channels.json")
 
     def __init__(self, channel: str | None = None, base_url: str | None = None, lists: str | None = None,
                  max_list_pages: str | int = 50, **kwargs: Any):

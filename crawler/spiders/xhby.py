@@ -43,6 +43,7 @@ def site_table() -> dict[str, Any]:
 class XhbySpider(ArchiveSpider):
     name = "xhby"
     bound_by_page_date = True
+    argument_help = {"channels": "comma-separated channel paths instead of those in crawler/data/xhby_channels.json"}
 
     def __init__(self, base_url: str | None = None, channels: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)

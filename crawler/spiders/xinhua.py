@@ -37,6 +37,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.data import site_table as data_table
+from crawler.spiders.arguments import channel_list_help
 from crawler.spiders.base import ArchiveSpider
 
 #: ``/2021-02/07/c_1127073849.htm`` and ``/20240515/<32 hex>/c.html``.
@@ -66,6 +67,8 @@ def article_day(url: str) -> date | None:
 
 
 class XinhuaSpider(ArchiveSpider):
+    argument_help = channel_list_help("xinhua_channels.json")
+
     name = "xinhua"
     site_template = "xinhua"
 
