@@ -57,6 +57,10 @@ def command(args: argparse.Namespace) -> int:
             raise CrawlFailed("--resume is for single-process crawls: "
                               "a distributed crawl's Redis frontier survives restarts by itself")
         settings = {**(settings or {}), **parse_settings(args.setting)}
+        if sys.stderr.isatty() and not args.verbose and not {"LOG_LEVEL", "LOG_FILE"} & set(settings):
+            # at a terminal the progress line and the summary say it all; Scrapy's settings and
+            # stats dump stay for -v and log files (LOG_FILE, the scheduler's and Scrapyd's logs)
+            settings["LOG_LEVEL"] = "CRITICAL"
         result = run_crawl(args.spider, arguments, db=args.db, settings=settings,
                            resumable=not args.distributed, resume=args.resume)
     except (CrawlFailed, LookupError) as exc:

@@ -18,6 +18,7 @@ from crawler.default_settings import read
 from crawler.spiders.arguments import UnknownArgument, check
 from models.engine import ArchiveUnavailable, check_writable, database_url, upgrade_to_head
 from operations.figures import figures
+from operations.health import access_problem
 from operations.jobs import job_outcome
 from operations.resume import JobBusy, JobFolder, job_path, open_job_folder
 
@@ -145,8 +146,10 @@ def summary_lines(result: CrawlResult) -> list[str]:
     http_errors = {k.rsplit("/", 1)[1]: n for k, n in result.stats.items()
                    if k.startswith("newsarchive/http_status/") and not k.endswith(("/200", "/304"))}
     problems = {k.rsplit("/", 1)[1]: n for k, n in result.stats.items() if k.startswith("newsarchive/problems/")}
+    cause = access_problem(f)  # the first real cause (DNS, refusals, blocks) leads, not buried in logs
     return [
         f"crawl {result.spider}: {job_outcome(result.finish_reason, True)}",
+        *([f"  cause              {cause}"] if cause else []),
         f"  pages fetched      {v('downloader/response_count')}",
         f"  articles new       {v('newsarchive/articles/new')}",
         f"  articles changed   {v('newsarchive/articles/changed')}",
