@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -77,8 +76,10 @@ def test_ctrl_c_ends_a_command_with_one_line_and_status_130(tmp_path):
         url = f"postgresql+psycopg://nobody@127.0.0.1:{silent.getsockname()[1]}/archive"
         process = subprocess.Popen([sys.executable, "-m", "cli.main", "--db", url, "stats"], cwd=REPO,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(4)  # started, and waiting for the server
+        silent.settimeout(120)
+        connection, _ = silent.accept()  # the command is running, waiting for the server's answer
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=60)
+        connection.close()
     assert process.returncode == exits.INTERRUPTED
     assert err.strip().splitlines() == ["newsarchive: interrupted"]
