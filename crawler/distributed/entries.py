@@ -20,6 +20,7 @@ URLs in ``redirect_urls``, not the answers' bytes).
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any
 
@@ -73,8 +74,13 @@ class BadEntry(ValueError):
 
 def callback_names(spider: Any) -> frozenset[str]:
     """Methods a queued request may name as callback or errback: the spider's ``parse_*`` methods."""
-    return frozenset(name for name in dir(type(spider))
-                     if name.startswith("parse_") and callable(getattr(type(spider), name, None)))
+    return _parse_methods(type(spider))
+
+
+@functools.cache
+def _parse_methods(spider_class: type) -> frozenset[str]:
+    return frozenset(name for name in dir(spider_class)
+                     if name.startswith("parse_") and callable(getattr(spider_class, name, None)))
 
 
 def spider_sites(spider: Any) -> frozenset[str]:
@@ -112,7 +118,7 @@ def check_entry(data: dict[str, Any], spider: Any) -> None:
         raise BadEntry(f"unknown callback {callback!r} for spider {spider.name!r} (known: {', '.join(sorted(names))})")
     if data.get("errback") not in (None, *names):
         raise BadEntry(f"unknown errback {data.get('errback')!r} for spider {spider.name!r}")
-    _check_cb_kwargs(data.get("cb_kwargs") or {}, getattr(spider, callback))
+    _check_cb_kwargs(data.get("cb_kwargs") or {}, type(spider), callback)
     _check_meta(data.get("meta") or {})
     _check_headers(data.get("headers") or {})
     for name, kinds in (("priority", (int,)), ("dont_filter", (bool,)), ("encoding", (str,)), ("flags", (list,))):
@@ -120,15 +126,20 @@ def check_entry(data: dict[str, Any], spider: Any) -> None:
             raise BadEntry(f"request field {name} has a {type(data[name]).__name__}")
 
 
-def _check_cb_kwargs(cb_kwargs: Any, callback: Any) -> None:
+def _check_cb_kwargs(cb_kwargs: Any, spider_class: type, callback: str) -> None:
     if not isinstance(cb_kwargs, dict):
         raise BadEntry("cb_kwargs is not a mapping")
-    parameters = inspect.signature(callback).parameters
     for name, value in cb_kwargs.items():
-        if name not in parameters or name == "response":
-            raise BadEntry(f"callback {callback.__name__} takes no argument {name!r}")
+        if name not in _keyword_parameters(spider_class, callback):
+            raise BadEntry(f"callback {callback} takes no argument {name!r}")
         if not isinstance(value, SCALARS):
             raise BadEntry(f"callback argument {name!r} is a {type(value).__name__}, not a plain value")
+
+
+@functools.cache
+def _keyword_parameters(spider_class: type, callback: str) -> frozenset[str]:
+    """Arguments ``cb_kwargs`` may give the callback: all but ``self`` and the response."""
+    return frozenset(list(inspect.signature(getattr(spider_class, callback)).parameters)[2:])
 
 
 def _check_meta(meta: Any) -> None:
