@@ -15,6 +15,7 @@ import stat
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import psutil
@@ -169,8 +170,9 @@ def test_a_scrapyd_job_gets_the_database_password_only_in_a_private_file(
 ) -> None:
     url = make_url(db_url).set(password=PASSWORD).render_as_string(hide_password=False)
     server = scrapyd_service.server
+    replace(server, timeout=120).deploy()  # uploading the egg can take longer than a call's 10 s on a busy machine
     output, children, rows = run_scheduler(
-        url, tmp_path, "--deploy", "--scrapyd", f"http://{server.username}:{server.password}@{server.url[7:]}",
+        url, tmp_path, "--scrapyd", f"http://{server.username}:{server.password}@{server.url[7:]}",
         watch=scrapyd_service.process.pid)
     assert [line for line in children.values() if "crawl" in line and "people" in line], children
     assert '"launcher": "scrapyd"' in rows and '"outcome": "finished"' in rows
