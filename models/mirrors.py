@@ -69,7 +69,7 @@ def is_mirror_pair(a: _Text, b: _Text) -> bool:
     mirror_url = a.mirror_url or b.mirror_url
     if a.script == b.script and not mirror_url:
         return False
-    return (a.site and a.site == b.site) or mirror_url or bool(a.title and a.title == b.title)
+    return bool(a.site and a.site == b.site) or mirror_url or bool(a.title and a.title == b.title)
 
 
 class MirrorFinder:
