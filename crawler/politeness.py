@@ -217,6 +217,7 @@ class HostPoliteness:
             if state.usual_delay is None:
                 state.usual_delay, state.usual_jitter = slot.delay, slot.jitter
             slot.delay, slot.jitter = max(pause, state.crawl_delay), 0.0
+            slot.lastseen = max(slot.lastseen, now)  # the slot's delay counts from its last send: from now
             state.paused_until = now + pause
             return
         if state.usual_delay is not None and now >= state.paused_until and state.blocked_in_row == state.backoff_in_row == 0:
