@@ -95,6 +95,8 @@ class StorePipeline:
         self.batch: list[SpoolItem] = []
         #: Site and person ids for the pipeline's lifetime: each name is looked up once.
         self.names = KnownNames()
+        #: Items fetched that neither the database nor the spool could take.
+        self.lost = 0
         #: Set by :meth:`from_crawler`; used to stop the crawl when the archive refuses writes.
         self.crawler: Crawler | None = None
 
@@ -157,11 +159,14 @@ class StorePipeline:
         self.flush()
         self.engine.dispose()
 
-    def flush(self) -> None:
-        """Write the held batch now; on success also replay anything spooled earlier."""
+    def flush(self) -> bool:
+        """Write the held batch now; on success also replay anything spooled earlier.
+        Returns whether every item of the batch was kept (stored, quarantined or spooled)."""
         batch, self.batch = self.batch, []
+        lost = self.lost
         if batch and self._write_or_spool(batch):
             self._replay_spool()
+        return self.lost == lost
 
     def _write_or_spool(self, batch: list[SpoolItem]) -> bool:
         """Store the batch, or keep what the database could not take in the spool; whether
@@ -233,6 +238,7 @@ class StorePipeline:
         """Neither the database nor the spool takes these items: stop before losing more.
         They were fetched and are not kept, which the storage health check reports and
         ``--resume`` repairs (it fetches again what the archive lacks)."""
+        self.lost += len(items)
         stop_crawl(
             self.crawler, DISK_FULL_REASON if is_disk_full(full) else UNWRITABLE_REASON,
             "%d items fetched could not be kept: the archive database %s refused them (%s) and the spool %s "

@@ -66,6 +66,12 @@ class Leases:
             self.crawler.stats.inc_value("newsarchive/distributed/acked", len(payloads))
         return len(payloads)
 
+    def release(self, requests: list[Request]) -> None:
+        """Stop holding ``requests`` without acknowledging them (their items were lost): the
+        frontier leases them again once their leases expire."""
+        for request in requests:
+            self.held.pop(request, None)
+
 
 def leases_for(crawler: Any) -> Leases:
     """The one :class:`Leases` of ``crawler``, shared by its scheduler and store pipeline."""

@@ -6,7 +6,8 @@ so a request's lease is acknowledged at the first flush *after* the engine has f
 with the request: at that moment every item it produced is in the batch being written
 (or was written before). A batch the database refuses goes to the on-disk spool, which is
 fsync'd and replayed by the next crawl on that machine; that counts as written, as it does
-for a single-process crawl. Idle workers flush at once, so their leases do not keep the
+for a single-process crawl. A batch neither could keep (a full disk) is not acknowledged:
+its requests go back to the frontier when their leases expire. Idle workers flush at once, so their leases do not keep the
 other workers from closing.
 """
 
@@ -31,10 +32,14 @@ class AckingStorePipeline(StorePipeline):
         crawler.signals.connect(pipeline.flush_when_idle, signal=signals.spider_idle)
         return pipeline  # type: ignore[return-value]
 
-    def flush(self) -> None:
+    def flush(self) -> bool:
         finished = self.leases.finished()  # before writing: only these are sure to be in the batch
-        super().flush()
-        self.leases.ack(finished)
+        kept = super().flush()
+        if kept:
+            self.leases.ack(finished)
+        else:  # their items are lost (a full disk): the frontier hands them out again when the leases expire
+            self.leases.release(finished)
+        return kept
 
     def flush_when_idle(self, spider: Any = None) -> None:
         self.flush()
