@@ -25,7 +25,7 @@ from bench.extraction import DEFAULT_CORPUS, SHARED_FIELDS, run_extraction
 
 RESULTS_DIR = REPO / "bench" / "results"
 #: Benchmarks other modules provide, run by ``--all`` after the main two when present.
-OTHER_BENCHMARKS = ("dedup", "storage", "search_export", "distributed", "memory")
+OTHER_BENCHMARKS = ("dedup", "storage", "search_export", "distributed", "memory", "ui")
 #: Issue 9's end-to-end targets.
 MAX_CPU_RATIO_SQLITE = 1.5
 MAX_PEAK_RSS_MB = 300.0
