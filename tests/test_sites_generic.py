@@ -460,3 +460,33 @@ def test_a_notice_written_one_div_per_paragraph_keeps_every_paragraph():
     result = extract("https://www.example.gov.cn/a/16.html", html)
     assert isinstance(result, Article), result
     assert [line[:2] for line in result.body.split("\n")] == ["为做", "一、", "二、", "三、"]
+
+
+def _blog_month_page() -> bytes:
+    posts = (
+        ("周末去湖边骑车", "2019-04-21 10:15:02", "周末天气很好，我们一早骑车去了湖边。湖边的樱花开了，游人很多。中午在农家乐吃了鱼，下午才回家。"
+         "回来的路上风很大，骑得很累，但大家都很开心，约好下个月再去山里骑一次。到家洗完澡，倒头就睡着了。"),
+        ("新学期的计划", "2019-04-12 22:40:11", "新学期开始了，我给自己定了几个小目标。每天读书一小时，每周跑步三次。希望能坚持下来，不再半途而废。"
+         "去年的计划只坚持了一个月，今年一定要做得更好。朋友们也来监督我吧，做不到就请大家吃饭，说到做到。"),
+        ("老家的春天", "2019-04-02 08:05:45", "回老家住了几天，院子里的桃树又开花了。奶奶说今年雨水多，庄稼会长得好。村口的小路修成了水泥路，"
+         "再也不怕下雨天满脚泥了。晚上和表哥在院子里聊天，聊到很晚。小时候的事一件件都想起来了，真怀念那时候。"
+         "临走时奶奶塞给我一大包花生，说是自己种的。"),
+    )
+    entries = "".join(
+        f"<table><tr><td class='entry-title'>{title}</td><td class='entry-title'>{when}</td></tr>"
+        f"<tr><td class='entry-text'>{text}</td></tr>"
+        f"<tr><td class='entry-footer'>由小林张贴 @ <a href='/view?id={n}'>{when}</a> <a href='/c?id={n}'>评论</a></td></tr></table>"
+        for n, (title, when, text) in enumerate(posts)
+    )
+    archive = "".join(f"<li><a href='/archive?m={m}'>我的博客二〇一八年第{m}个月的全部文章目录</a></li>" for m in range(1, 70))
+    return (
+        "<html><head><meta charset='utf-8'><title>小林 | 博客</title></head><body>"
+        f"<div class='posts'>{entries}</div><ul class='archive'>{archive}</ul></body></html>"
+    ).encode("utf-8")
+
+
+def test_a_page_of_several_posts_is_the_first_post_not_the_longest_nor_a_list():
+    result = extract("https://blog.example.cn/archives?date=201904", _blog_month_page())
+    assert isinstance(result, Article), result
+    assert result.body.startswith("周末天气很好") and "新学期" not in result.body and "奶奶" not in result.body
+    assert result.published_at == "2019-04-21T10:15:02+08:00"

@@ -115,6 +115,10 @@ _SIBLING_LINK_SHARE = 0.3
 #: Headline links that make a block a feed of other stories (see ``_is_teaser_feed``).
 _FEED_MIN_ITEMS = 4
 _FEED_TEASER_CHARS = 150
+#: Posts printed one after another (see ``_first_of_repeated_posts``): how many make such a
+#: page, and the prose score (about one per punctuation mark) that makes a block a post.
+_POSTS_MIN = 3
+_POST_MIN_SCORE = 12.0
 #: How much a block in such a section counts next to one outside it.
 _READER_SECTION_WEIGHT = 0.25
 #: A link-heavy page with less prose than this and no article signals is an index, not an article.
@@ -308,7 +312,7 @@ class GenericArticlePage:
                 value *= _READER_SECTION_WEIGHT
             if value > best_value:
                 best, best_value = element, value
-        return _with_sibling_paragraphs(best, scores)
+        return _with_sibling_paragraphs(_first_of_repeated_posts(best, scores), scores)
 
     @remembered_property
     def body_blocks(self) -> list[Block]:
@@ -761,6 +765,8 @@ class GenericArticlePage:
         """
         if self.body_element is None:
             return True
+        if self._is_one_of_posts():
+            return False
         body_chars = len(self.body())
         thresholds = [60] if body_chars < 600 else []
         if self.published() is None:
@@ -775,6 +781,19 @@ class GenericArticlePage:
                 if headline_links >= needed:
                     return True
         return False
+
+    def _is_one_of_posts(self) -> bool:
+        """The body is one of :data:`_POSTS_MIN` or more blocks of its tag and class that each
+        hold finished sentences: a page of posts (a blog's month, a thread), whose archive
+        links do not make it a list page."""
+        body, mark = self.body_element, self.body_element.get("class") if self.body_element is not None else None
+        if body is None or not mark:
+            return False
+        posts = 0
+        for element in self.root.iter(body.tag):
+            if element.get("class") == mark and len(_SENTENCE_END.findall(all_text(element))) >= _PROSE_SENTENCES:
+                posts += 1
+        return posts >= _POSTS_MIN
 
     def to_article(self) -> Article:
         """All fields read into one :class:`Article`; per-field failures are listed in ``problems``."""
@@ -1006,6 +1025,24 @@ def _with_sibling_paragraphs(best: etree._Element | None, scores: dict[etree._El
     if len(siblings) < 2 or sum(siblings) < scores[best] / 2 or link_density(parent) >= _SIBLING_LINK_SHARE:
         return best
     return parent
+
+
+def _first_of_repeated_posts(best: etree._Element | None, scores: dict[etree._Element, float]) -> etree._Element | None:
+    """The first post when ``best`` is one of several posts a page prints one after another
+    (a blog's archive of the month, a thread): blocks of the same tag and class, each a few
+    sentences of prose of its own and outside comment or feed sections. Such a page is the
+    address of its newest (first) post; the longest one is only an older entry further down."""
+    mark = best.get("class") if best is not None else None
+    if best is None or not mark or best.tag not in ("div", "td"):
+        return best
+    posts = [
+        element
+        for element in best.getroottree().iter(best.tag)
+        if element.get("class") == mark and scores.get(element, 0.0) >= _POST_MIN_SCORE and not _in_reader_section(element)
+    ]
+    if len(posts) < _POSTS_MIN or posts[0] is best or link_density(posts[0]) >= _SIBLING_LINK_SHARE:
+        return best
+    return posts[0]
 
 
 def _in_reader_section(element: etree._Element) -> bool:
