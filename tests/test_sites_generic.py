@@ -490,3 +490,16 @@ def test_a_page_of_several_posts_is_the_first_post_not_the_longest_nor_a_list():
     assert isinstance(result, Article), result
     assert result.body.startswith("周末天气很好") and "新学期" not in result.body and "奶奶" not in result.body
     assert result.published_at == "2019-04-21T10:15:02+08:00"
+
+
+def test_a_poster_set_in_bold_inside_the_post_line_is_the_author_not_a_later_replier():
+    html = (
+        "<html><head><meta charset='utf-8'><title>谈谈孩子的阅读习惯</title></head><body>"
+        "<h3>谈谈孩子的阅读习惯</h3><div class='msg'><p>孩子爱不爱读书，关键在父母。父母每天读书，孩子自然跟着读。"
+        "不要逼孩子读他不喜欢的书，先让他爱上读书这件事本身。</p></div>"
+        "<p><center>本贴由<b>青木</b>于2006年3月2日10:12:21在〖<a href='/bbs/'>家长论坛</a>〗发表.</center></p>"
+        "<ul><li><a href='/r/1.html'>说得好</a> 2006/03/02 11:40:10 by <b>路人甲</b></li></ul></body></html>"
+    ).encode("utf-8")
+    result = extract("https://bbs.example.cn/t/3.html", html)
+    assert isinstance(result, Article), result
+    assert result.authors == ["青木"]

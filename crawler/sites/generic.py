@@ -115,6 +115,8 @@ _SIBLING_LINK_SHARE = 0.3
 #: Headline links that make a block a feed of other stories (see ``_is_teaser_feed``).
 _FEED_MIN_ITEMS = 4
 _FEED_TEASER_CHARS = 150
+#: Inline elements whose words belong to their parent's line of text.
+_INLINE_TAGS = frozenset({"a", "b", "strong", "em", "i", "u", "font", "span"})
 #: Posts printed one after another (see ``_first_of_repeated_posts``): how many make such a
 #: page, and the prose score (about one per punctuation mark) that makes a block a post.
 _POSTS_MIN = 3
@@ -366,10 +368,16 @@ class GenericArticlePage:
         return self._text_following(self.body_element, _AFTER_BODY_WINDOW)
 
     def _text_following(self, element: etree._Element, limit: int) -> str:
+        """Lines of visible text after ``element``, up to ``limit`` characters; words set in
+        inline elements stay on their line (``本贴由<b>大卫</b>于…发表`` is one credit line)."""
         pieces: list[str] = []
         size = 0
+        absorbed: set[etree._Element] = set()
         for node in _following(element, self.hidden):
-            text = clean_text(_own_text(node))
+            if node in absorbed or node.getparent() in absorbed:
+                absorbed.add(node)
+                continue
+            text = clean_text(_line_text(node, absorbed))
             if text:
                 pieces.append(text)
                 size += len(text)
@@ -562,7 +570,8 @@ class GenericArticlePage:
         return (
             _union(labels.find_wire_authors(text) for text in [*lines[:1], *lines[-1:]])
             or self._name_under_headline()
-            or _union(labels.find_poster(text) for text in (*lines[-2:], self.after_body_text, self.after_title_text))
+            # the post's own credit line, nearest first: replies further down print the same grammar
+            or next(filter(None, map(labels.find_poster, (*lines[-2:], self.after_body_text, self.after_title_text))), [])
         )
 
     def _name_under_headline(self) -> list[str]:
@@ -940,6 +949,20 @@ def _has_visible_length(element: etree._Element, size: int) -> bool:
     :func:`element_text` for counting; most links are ruled out by their raw length)."""
     text = all_text(element)
     return len(text) >= size and len("".join(text.split())) >= size
+
+
+def _line_text(element: etree._Element, absorbed: set[etree._Element]) -> str:
+    """``element``'s own text with the text of its inline children (``<b>``, ``<a>``, ``<font>``…)
+    in place, space-separated; those children join ``absorbed``."""
+    text = element.text or ""
+    for child in element:
+        if child.tag in _INLINE_TAGS and not len(child):
+            absorbed.add(child)
+            text += f" {child.text or ''} "
+        tail = child.tail
+        if tail:
+            text += tail
+    return text
 
 
 def _own_text(element: etree._Element) -> str:
