@@ -503,3 +503,26 @@ def test_a_poster_set_in_bold_inside_the_post_line_is_the_author_not_a_later_rep
     result = extract("https://bbs.example.cn/t/3.html", html)
     assert isinstance(result, Article), result
     assert result.authors == ["青木"]
+
+
+def _thread_page(credit: str) -> bytes:
+    return (
+        "<html><head><meta charset='utf-8'><title>论坛 :: 旅游版</title></head><body>"
+        "<div class='nav'><a href='/'>首页</a> <a href='/travel/'>旅游版</a></div>"
+        f"<table><tr><td class='info'>{credit}</td></tr>"
+        "<tr><td class='post'>导游的收入很大一部分来自购物回扣，这是业内的行规。出门旅游一定要看清楚合同，"
+        "不要听导游瞎说，遇到强制购物可以向旅游部门投诉。</td></tr></table></body></html>"
+    ).encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("credit", "authors"),
+    [
+        ("<b>作者：</b><a href='/u/1'>芊草凡凡</a> &nbsp;<b>时间：</b>2005-08-22 19:13:18", ["芊草凡凡"]),
+        ("<b>标题：</b>出门旅游的一点经验 <b>时间：</b>2005-08-22 19:13:18", []),
+    ],
+)
+def test_a_post_credits_the_writer_labelled_on_the_line_above_its_text(credit, authors):
+    result = extract("https://bbs.example.cn/t/4.html", _thread_page(credit))
+    assert isinstance(result, Article), result
+    assert result.authors == authors

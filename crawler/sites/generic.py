@@ -115,6 +115,8 @@ _SIBLING_LINK_SHARE = 0.3
 #: Headline links that make a block a feed of other stories (see ``_is_teaser_feed``).
 _FEED_MIN_ITEMS = 4
 _FEED_TEASER_CHARS = 150
+#: How many lines of text right above the body may hold its writer's credit line.
+_BEFORE_BODY_LINES = 3
 #: Inline elements whose words belong to their parent's line of text.
 _INLINE_TAGS = frozenset({"a", "b", "strong", "em", "i", "u", "font", "span"})
 #: Posts printed one after another (see ``_first_of_repeated_posts``): how many make such a
@@ -385,6 +387,28 @@ class GenericArticlePage:
                     break
         return "\n".join(pieces)
 
+    def _text_before_body(self) -> str:
+        """The last lines of visible text before the body (a post's ``作者：X 时间：…`` line
+        above its text when no headline was found), :data:`_BEFORE_BODY_LINES` at most."""
+        body = self.body_element
+        if body is None:
+            return ""
+        lines: list[str] = []
+        absorbed: set[etree._Element] = set()
+        walker = etree.iterwalk(self.root, events=("start",))
+        for _, node in walker:
+            if node is body:
+                break
+            if not isinstance(node.tag, str) or is_hidden(node, self.hidden):
+                walker.skip_subtree()
+                continue
+            if node in absorbed or node.getparent() in absorbed:
+                absorbed.add(node)
+                continue
+            if text := clean_text(_line_text(node, absorbed)):
+                lines.append(text)
+        return "\n".join(lines[-_BEFORE_BODY_LINES:])
+
     @remembered_property
     def page_text(self) -> str:
         """All text of the page, one text node a line (a cheap last resort for sources and dates)."""
@@ -564,7 +588,11 @@ class GenericArticlePage:
     def authors(self) -> list[str]:
         lines = self.body_lines
         regions = [self.after_title_text, self._marked_text("author"), *lines[:2], *lines[-2:], self.after_body_text]
-        names = _union(labels.find_authors(text) for text in regions) or self._marked_bare_names()
+        names = (
+            _union(labels.find_authors(text) for text in regions)
+            or self._marked_bare_names()
+            or labels.find_authors(self._text_before_body())
+        )
         if names:
             return names
         return (
