@@ -7,10 +7,12 @@ import random
 from datetime import datetime
 
 import pytest
+from sqlalchemy import select
 
 from opencc import OpenCC
 
 from cli.main import main
+from models.schema import ArticleVersion
 from crawler.replica.content import generate_article
 from models.engine import make_engine, session_factory, upgrade_to_head
 from models.store import store_batch
@@ -138,16 +140,22 @@ def test_json_carries_the_whole_article(whole: str, capsys: pytest.CaptureFixtur
 
 
 def test_a_diff_between_scripts_shows_only_real_changes(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Version 2 is the Traditional text of version 1 with one paragraph corrected: only that
+    paragraph is a change, not every line that differs in script."""
     upgrade_to_head(sqlite_url)
     text = paragraphs(3)
-    url = "http://js.people.com.cn/n2/2020/0401/c360302-7.html"
     engine = make_engine(sqlite_url)
-    for item in (make_article(url, title=TRADITIONAL("全市经济工作会议召开"), body=TRADITIONAL("\n".join(text))),
-                 make_article(url, body="\n".join([*text[:-1], text[-1] + "（更正）"]), fetched_at="2024-03-02T10:00:00+00:00")):
-        with session_factory(engine).begin() as session:
-            store_batch(session, [normalise(item)], [])
+    with session_factory(engine).begin() as session:
+        store_batch(session, [normalise(make_article(body="\n".join(text)))], [])
+    with session_factory(engine).begin() as session:
+        first = session.scalars(select(ArticleVersion)).one()
+        corrected = [*text[:-1], text[-1] + "（更正）"]
+        item = {**first.item, "title": TRADITIONAL(first.item["title"]), "body": TRADITIONAL("\n".join(corrected)),
+                "script": "zh-Hant"}
+        session.add(ArticleVersion(article_id=first.article_id, number=2, fetched_at=first.fetched_at,
+                                   fingerprint="0" * 64, item=item, body=item["body"]))
     engine.dispose()
-    assert main(["--db", sqlite_url, "show", "1", "--diff", "1", "2"]) == 0
-    diff = capsys.readouterr().out.split("--- version 1")[1]
-    changes = [line for line in diff.splitlines() if line[:1] in ("+", "-") and not line.startswith(("+++", "---"))]
+    assert main(["--db", sqlite_url, "show", "1", "--json", "--diff", "1", "2"]) == 0
+    diff = json.loads(capsys.readouterr().out)["diff"]
+    changes = [line for line in diff if line[:1] in ("+", "-") and not line.startswith(("+++", "---"))]
     assert len(changes) == 2 and changes[1].endswith("（更正）")
