@@ -62,3 +62,13 @@ def test_crawl_spider_help_lists_its_arguments_with_their_meanings(name, capsys)
 def test_seeding_a_frontier_with_an_unknown_argument_is_refused_before_redis_is_asked(capsys):
     assert main(["seed", "people", "-a", "channel=js", "-a", "foo=bar", "--redis", "redis://127.0.0.1:1/0"]) == 2
     assert "-a foo=… is not an argument of the people spider" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("name", "argument", "known"), [("people", "channel", "js"), ("xinhua", "channel", "js"),
+                                                         ("epaper", "paper", "xhrb")])
+def test_a_missing_or_unknown_table_name_is_refused_with_the_names_the_table_knows(name, argument, known):
+    spider = SPIDERS.load(name)
+    with pytest.raises(ValueError, match=rf"-a {argument}=NAME is required: .* one of: .*\b{known}\b"):
+        spider()
+    with pytest.raises(ValueError, match=rf"-a {argument}='nowhere' is not a known .*; use one of: .*\b{known}\b"):
+        spider(**{argument: "nowhere", "date": "2024-05-10"})

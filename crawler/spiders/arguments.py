@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import difflib
 import inspect
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
+
+Entry = TypeVar("Entry")
 
 #: Scrapyd passes ``-a _job=…`` (and may pass other ``_`` names) to every spider it runs.
 SCRAPYD_PREFIX = "_"
@@ -23,6 +26,17 @@ SCRAPYD_PREFIX = "_"
 
 class UnknownArgument(ValueError):
     """An argument name the spider does not take; the message lists those it does."""
+
+
+def table_entry(table: Mapping[str, Entry], value: str | None, argument: str, what: str) -> Entry:
+    """The entry of a site table (channels, papers) that ``-a argument=value`` names; a
+    missing or unknown name is refused with the names the table knows."""
+    if value in table:
+        return table[value]
+    known = ", ".join(sorted(table))
+    if value is None:
+        raise ValueError(f"-a {argument}=NAME is required: the {what} to crawl, one of: {known}")
+    raise ValueError(f"-a {argument}={value!r} is not a known {what}; use one of: {known}")
 
 
 def channel_list_help(table: str) -> dict[str, str]:

@@ -35,6 +35,7 @@ from scrapy.http import Response, TextResponse
 from crawler.items import Article
 from crawler.sites.epaper import read_layout
 from crawler.data import site_table as data_table
+from crawler.spiders.arguments import table_entry
 from crawler.spiders.base import ArchiveSpider
 
 #: A range longer than this is almost surely a typo in a year; say so instead of crawling for days.
@@ -66,9 +67,7 @@ class EpaperSpider(ArchiveSpider):
 
     def __init__(self, paper: str | None = None, date: str | None = None, base_url: str | None = None,
                  **kwargs: Any):
-        table = papers()
-        if paper not in table:
-            raise ValueError(f"-a paper={paper!r} is not a known e-paper; use one of: {', '.join(sorted(table))}")
+        entry = table_entry(papers(), paper, "paper", "e-paper")
         if date is not None:
             if kwargs.get("since") or kwargs.get("until"):
                 raise ValueError("give either -a date=YYYY-MM-DD or -a since=… -a until=…, not both")
@@ -80,7 +79,7 @@ class EpaperSpider(ArchiveSpider):
         self.until = self.until or dt.date.today()
         if (self.until - self.since).days >= MAX_EDITIONS:
             raise ValueError(f"-a since={self.since} … until={self.until} spans more than {MAX_EDITIONS} editions")
-        self.paper = table[paper]
+        self.paper = entry
         self.base_url = (base_url or f"http://{self.paper['host']}").rstrip("/")
         self.allowed_domains = self.site_domains()
 

@@ -38,7 +38,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.data import site_table as data_table
-from crawler.spiders.arguments import channel_list_help
+from crawler.spiders.arguments import channel_list_help, table_entry
 from crawler.spiders.base import ArchiveSpider
 
 #: Article URLs: ``/n2/…`` (provincial, 2015–), ``/n1/…`` (central), ``/n/…`` (before 2015).
@@ -72,12 +72,8 @@ class PeopleSpider(ArchiveSpider):
     def __init__(self, channel: str | None = None, base_url: str | None = None, lists: str | None = None,
                  max_list_pages: str | int = 50, **kwargs: Any):
         super().__init__(**kwargs)
-        table = channels()
-        if channel not in table:
-            known = ", ".join(sorted(table))
-            raise ValueError(f"-a channel={channel!r} is not a known people.com.cn channel; use one of: {known}")
+        entry = table_entry(channels(), channel, "channel", "people.com.cn channel")
         self.channel = channel
-        entry = table[channel]
         self.base_url = (base_url or f"http://{entry['host']}").rstrip("/")
         every_list = [*entry["lists"], *(sub["path"] for sub in entry.get("city_lists", ()))]
         if lists == "all" or (not lists and not base_url):

@@ -37,7 +37,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.data import site_table as data_table
-from crawler.spiders.arguments import channel_list_help
+from crawler.spiders.arguments import channel_list_help, table_entry
 from crawler.spiders.base import ArchiveSpider
 
 #: ``/2021-02/07/c_1127073849.htm`` and ``/20240515/<32 hex>/c.html``.
@@ -75,11 +75,7 @@ class XinhuaSpider(ArchiveSpider):
     def __init__(self, channel: str | None = None, base_url: str | None = None, lists: str | None = None,
                  max_list_pages: str | int = 50, **kwargs: Any):
         super().__init__(**kwargs)
-        table = channels()
-        if channel not in table:
-            known = ", ".join(sorted(table))
-            raise ValueError(f"-a channel={channel!r} is not a known news.cn channel; use one of: {known}")
-        entry = table[channel]
+        entry = table_entry(channels(), channel, "channel", "news.cn channel")
         self.channel = channel
         self.base_url = (base_url or f"http://{entry['host']}").rstrip("/")
         self.list_paths: list[str] = lists.split(",") if lists else [*entry["lists"], *entry["sections"]]
