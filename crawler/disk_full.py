@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,32 +76,25 @@ class DiskFullSafeScheduler(Scheduler):
     """
 
     def enqueue_request(self, request: Request) -> bool:
-        try:
-            return super().enqueue_request(request)
-        except OSError as exc:
-            if not is_disk_full(exc):
-                raise
-            _folder_full(self.crawler, exc)
-            return False
+        return _unless_folder_full(self.crawler, False, super().enqueue_request, request)
 
     def next_request(self) -> Request | None:
-        try:
-            return super().next_request()
-        except OSError as exc:
-            if not is_disk_full(exc):
-                raise
-            _folder_full(self.crawler, exc)
-            return None
+        return _unless_folder_full(self.crawler, None, super().next_request)
 
     def close(self, reason: str) -> Any:
         """Save the queue and the seen requests; on a full disk, tell it and carry on closing."""
-        try:
-            return super().close(reason)
-        except OSError as exc:
-            if not is_disk_full(exc):
-                raise
-            _folder_full(self.crawler, exc)
-            return None
+        return _unless_folder_full(self.crawler, None, super().close, reason)
+
+
+def _unless_folder_full(crawler: Any, fallback: Any, call: Callable[..., Any], *args: Any) -> Any:
+    """``call(*args)``; when the job folder is full, stop the crawl and return ``fallback``."""
+    try:
+        return call(*args)
+    except OSError as exc:
+        if not is_disk_full(exc):
+            raise
+        _folder_full(crawler, exc)
+        return fallback
 
 
 class DiskFullSafeSpiderState(SpiderState):

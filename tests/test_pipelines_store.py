@@ -89,6 +89,18 @@ def test_items_are_stored_in_batches_with_stats(migrated_db_url, tmp_path):
     assert "newsarchive/store/spooled" not in stats
 
 
+def one_outage(monkeypatch) -> None:
+    """The connection drops during the next batch's captures, then works again."""
+    outage = [OperationalError("INSERT ...", {}, Exception("server closed the connection unexpectedly"))]
+
+    def flaky_store_captures(session, captures):
+        if outage:
+            raise outage.pop()
+        store_captures(session, captures)
+
+    monkeypatch.setattr("models.store.store_captures", flaky_store_captures)
+
+
 def test_unreachable_database_spools_and_next_start_replays(migrated_db_url, tmp_path, caplog, monkeypatch):
     """The database is away when the crawl starts and during its batches: everything is
     spooled under the database's URL, and the next crawl into that archive stores it."""
@@ -124,14 +136,7 @@ def test_spooled_items_are_replayed_only_into_the_archive_they_were_fetched_for(
     """Two archives, one spool folder: the batch archive A could not take waits for A;
     a crawl into B (a new database) neither stores it nor counts it, A's next crawl does."""
     spool_dir = tmp_path / "spool"
-    outage = [OperationalError("INSERT ...", {}, Exception("server closed the connection unexpectedly"))]
-
-    def flaky_store_captures(session, captures):
-        if outage:
-            raise outage.pop()
-        store_captures(session, captures)
-
-    monkeypatch.setattr("models.store.store_captures", flaky_store_captures)
+    one_outage(monkeypatch)
     run(make_pipeline(migrated_db_url, spool_dir), items())
     assert counts(migrated_db_url) == (0, 0) and Spool(spool_dir).pending_items() == 4
 
@@ -173,14 +178,7 @@ def test_a_batch_older_than_the_max_wait_is_written_at_the_next_item(migrated_db
 def test_spool_is_replayed_after_the_next_good_batch(migrated_db_url, tmp_path, monkeypatch):
     """The connection drops during one batch; the next batch succeeds and brings the
     spooled one in behind it."""
-    outage = [OperationalError("INSERT ...", {}, Exception("server closed the connection unexpectedly"))]
-
-    def flaky_store_captures(session, captures):
-        if outage:
-            raise outage.pop()
-        store_captures(session, captures)
-
-    monkeypatch.setattr("models.store.store_captures", flaky_store_captures)
+    one_outage(monkeypatch)
     pipeline = make_pipeline(migrated_db_url, tmp_path / "spool", batch_size=1)
     pipeline.open_spider()
     first, second = items()[1:3]
