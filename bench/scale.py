@@ -29,8 +29,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
-import resource
-import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -46,7 +44,16 @@ from archive.filters import Filters
 from archive.query import parse_query
 from archive.search import search
 from archive.show import article_view, find_article
-from bench.search_export import CHARACTERS, FETCHED, _postgres, export_figures, vocabulary
+from bench.search_export import (
+    CHARACTERS,
+    FETCHED,
+    _cpu_seconds,
+    _peak_mib,
+    _postgres,
+    export_figures,
+    p50_p95,
+    vocabulary,
+)
 from crawler.items import Article, Capture
 from models.capture_store import offload
 from models.engine import make_engine, session_factory, sqlite_path, upgrade_to_head
@@ -148,7 +155,7 @@ def ingest(engine: Engine, count: int, slices: int = 10, progress: bool = True) 
     per_slice = max(1, count // slices)
     results: list[Slice] = []
     batch: list[Article | Capture] = []
-    cpu, wall, done = _cpu(), time.perf_counter(), 0
+    cpu, wall, done = _cpu_seconds(), time.perf_counter(), 0
 
     names = KnownNames()  # as the store pipeline keeps them for its lifetime
 
@@ -167,8 +174,8 @@ def ingest(engine: Engine, count: int, slices: int = 10, progress: bool = True) 
         if done % per_slice == 0 or done == count:
             if batch:
                 write()
-            results.append(Slice(done, _cpu() - cpu, time.perf_counter() - wall))
-            cpu, wall = _cpu(), time.perf_counter()
+            results.append(Slice(done, _cpu_seconds() - cpu, time.perf_counter() - wall))
+            cpu, wall = _cpu_seconds(), time.perf_counter()
             if progress:
                 print(f"\r  stored {done}/{count} stories", end="", flush=True)
     if progress:
@@ -180,11 +187,6 @@ def _maintain(engine: Engine, statement: str) -> None:
     """Run VACUUM/ANALYZE outside a transaction, as both databases require."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(statement))
-
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def storage(engine: Engine, articles: int) -> list[tuple[str, float, float]]:
@@ -229,8 +231,8 @@ def latencies(engine: Engine, seed: int = 3) -> dict[str, tuple[float, float]]:
         for kind, make in kinds.items():
             queries = [make() for _ in range(QUERIES)]
             search(session, queries[0], limit=20)
-            results[kind] = _percentiles([_timed(lambda q=q: search(session, q, limit=20)) for q in queries])
-        results["show"] = _percentiles(
+            results[kind] = p50_p95([_timed(lambda q=q: search(session, q, limit=20)) for q in queries])
+        results["show"] = p50_p95(
             [_timed(lambda i=i: article_view(session, find_article(session, str(i)))) for i in ids])
     return results
 
@@ -239,14 +241,6 @@ def _timed(call: Callable[[], object]) -> float:
     started = time.perf_counter()
     call()
     return (time.perf_counter() - started) * 1000
-
-
-def _percentiles(times: list[float]) -> tuple[float, float]:
-    return statistics.median(times), statistics.quantiles(times, n=20)[18]
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def report(name: str, url: str, count: int, do_offload: bool, folder: Path) -> None:
@@ -268,7 +262,7 @@ def report(name: str, url: str, count: int, do_offload: bool, folder: Path) -> N
     ratio = (last.cpu_s / (last.articles - slices[-2].articles if len(slices) > 1 else last.articles)) / (
         first.cpu_s / first.articles)
     print(f"\nlast slice / first slice CPU per story: {ratio:.2f}× (target ≤ 1.25×); "
-          f"{articles} article rows; peak RSS {_peak_rss_mb():.0f} MB")
+          f"{articles} article rows; peak RSS {_peak_mib():.0f} MB")
     print("\n| table | bytes / article | index bytes / article |\n|---|---|---|")
     for table, data, index in storage(engine, articles):
         print(f"| {table} | {data:.0f} | {index:.0f} |")

@@ -115,6 +115,11 @@ def search_latency(url: str, length: int) -> tuple[float, float]:
             search(session, Filters(query=parse_query(term)), limit=20)
             times.append((time.perf_counter() - started) * 1000)
     engine.dispose()
+    return p50_p95(times)
+
+
+def p50_p95(times: list[float]) -> tuple[float, float]:
+    """Median and 95th percentile of a list of latencies."""
     return statistics.median(times), statistics.quantiles(times, n=20)[18]
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import tempfile
 import time
 from collections.abc import Iterator
@@ -32,7 +31,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import func, select
 
-from bench.search_export import SITES, _postgres, vocabulary
+from bench.search_export import SITES, _postgres, p50_p95, vocabulary
 from crawler.default_settings import environment
 from crawler.items import Article
 from models.engine import make_engine, session_factory, upgrade_to_head
@@ -105,7 +104,7 @@ def timed(http: requests.Session, urls: list[str]) -> tuple[float, float]:
         times.append((time.perf_counter() - started) * 1000)
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}: {response.text[:200]}")
-    return statistics.median(times), statistics.quantiles(times, n=20)[18]
+    return p50_p95(times)
 
 
 def measure(url: str, count: int, requests_each: int) -> dict[str, tuple[float, float]]:
