@@ -38,8 +38,9 @@ from pathlib import Path
 
 import opencc
 from sqlalchemy import func, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
+from archive.facets import overview
 from archive.filters import Filters
 from archive.query import parse_query
 from archive.search import search
@@ -176,10 +177,9 @@ def ingest(engine: Engine, count: int, slices: int = 10, progress: bool = True) 
                 write()
             results.append(Slice(done, _cpu_seconds() - cpu, time.perf_counter() - wall))
             cpu, wall = _cpu_seconds(), time.perf_counter()
-            if progress:
-                print(f"\r  stored {done}/{count} stories", end="", flush=True)
-    if progress:
-        print()
+            if progress:  # a line per slice, so a long run's figures survive an interrupted one
+                print(f"  stored {done}/{count} stories: slice {len(results)} took {results[-1].cpu_s:.1f} CPU s, "
+                      f"{results[-1].wall_s:.1f} wall s", flush=True)
     return results
 
 
@@ -232,6 +232,8 @@ def latencies(engine: Engine, seed: int = 3) -> dict[str, tuple[float, float]]:
             queries = [make() for _ in range(QUERIES)]
             search(session, queries[0], limit=20)
             results[kind] = p50_p95([_timed(lambda q=q: search(session, q, limit=20)) for q in queries])
+            if kind == "2-char term":  # the counts a search page shows beside its hits
+                results["facets, 2-char term"] = p50_p95([_timed(lambda q=q: overview(session, q)) for q in queries])
         results["show"] = p50_p95(
             [_timed(lambda i=i: article_view(session, find_article(session, str(i)))) for i in ids])
     return results
@@ -243,32 +245,26 @@ def _timed(call: Callable[[], object]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def report(name: str, url: str, count: int, do_offload: bool, folder: Path) -> None:
-    """Build, measure and print the tables for one database."""
+def report(name: str, url: str, count: int, do_offload: bool, folder: Path, build: bool = True,
+           warcs: Path | None = None) -> None:
+    """Build (unless ``build`` is false: measure the archive at ``url`` as it is), measure
+    and print the tables for one database."""
     upgrade_to_head(url)
     engine = make_engine(url)
-    print(f"## {count} stories into {name}")
-    slices = ingest(engine, count)
+    if build:
+        print(f"## {count} stories into {name}", flush=True)
+        _ingest_tables(engine, count)
     with engine.connect() as conn:
         articles = conn.execute(select(func.count(ArticleRow.id))).scalar_one()
+    if not build:
+        print(f"## {name} archive of {articles} article rows, measured as it is", flush=True)
     _maintain(engine, "VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE")
-    print("\n| slice | stories | CPU s | wall s | CPU ms / story |\n|---|---|---|---|---|")
-    previous = 0
-    for number, part in enumerate(slices, 1):
-        stored = part.articles - previous
-        previous = part.articles
-        print(f"| {number} | {stored} | {part.cpu_s:.1f} | {part.wall_s:.1f} | {1000 * part.cpu_s / stored:.2f} |")
-    first, last = slices[0], slices[-1]
-    ratio = (last.cpu_s / (last.articles - slices[-2].articles if len(slices) > 1 else last.articles)) / (
-        first.cpu_s / first.articles)
-    print(f"\nlast slice / first slice CPU per story: {ratio:.2f}× (target ≤ 1.25×); "
-          f"{articles} article rows; peak RSS {_peak_mib():.0f} MB")
     print("\n| table | bytes / article | index bytes / article |\n|---|---|---|")
     for table, data, index in storage(engine, articles):
         print(f"| {table} | {data:.0f} | {index:.0f} |")
     if do_offload:
         started = time.perf_counter()
-        moved = offload(session_factory(engine), folder / f"warc-{name}")
+        moved = offload(session_factory(engine), (warcs or folder) / f"warc-{name}")
         warc_bytes = sum(path.stat().st_size for path in moved.files)
         print(f"\noffloaded {moved.captures} capture bodies in {time.perf_counter() - started:.0f} s: "
               f"{warc_bytes / articles:.0f} WARC bytes / article")
@@ -282,12 +278,30 @@ def report(name: str, url: str, count: int, do_offload: bool, folder: Path) -> N
                 print(f"| {table} | {data:.0f} | {index:.0f} |")
     print("\n| query | p50 ms | p95 ms |\n|---|---|---|")
     for kind, (p50, p95) in latencies(engine).items():
-        print(f"| {kind} | {p50:.1f} | {p95:.1f} |")
+        print(f"| {kind} | {p50:.1f} | {p95:.1f} |", flush=True)
     print("\n| export | articles/s | per CPU-s | peak RSS MiB |\n|---|---|---|---|")
     for fmt in ("jsonl", "parquet"):
         rate, per_cpu, peak = export_figures(url, fmt, folder)
-        print(f"| {fmt} | {rate:.0f} | {per_cpu:.0f} | {peak:.0f} |")
+        print(f"| {fmt} | {rate:.0f} | {per_cpu:.0f} | {peak:.0f} |", flush=True)
     engine.dispose()
+
+
+def _ingest_tables(engine: Engine, count: int) -> None:
+    """Ingest ``count`` stories and print the slice table and the flat-cost ratio."""
+    slices = ingest(engine, count)
+    with engine.connect() as conn:
+        articles = conn.execute(select(func.count(ArticleRow.id))).scalar_one()
+    print("\n| slice | stories | CPU s | wall s | CPU ms / story |\n|---|---|---|---|---|")
+    previous = 0
+    for number, part in enumerate(slices, 1):
+        stored = part.articles - previous
+        previous = part.articles
+        print(f"| {number} | {stored} | {part.cpu_s:.1f} | {part.wall_s:.1f} | {1000 * part.cpu_s / stored:.2f} |")
+    first, last = slices[0], slices[-1]
+    ratio = (last.cpu_s / (last.articles - slices[-2].articles if len(slices) > 1 else last.articles)) / (
+        first.cpu_s / first.articles)
+    print(f"\nlast slice / first slice CPU per story: {ratio:.2f}× (target ≤ 1.25×); "
+          f"{articles} article rows; peak RSS {_peak_mib():.0f} MB")
 
 
 def main() -> None:
@@ -298,17 +312,29 @@ def main() -> None:
     parser.add_argument("--offload", action="store_true", help="offload captures to WARC and measure again")
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
                         help="PostgreSQL server to create a throw-away database on")
+    parser.add_argument("--keep", metavar="URL",
+                        help="build into this (empty) database and keep it, instead of a throw-away one")
+    parser.add_argument("--measure", metavar="URL",
+                        help="measure the archive at URL as it is (no ingest): storage, search, show, export")
+    parser.add_argument("--warc-dir", type=Path, help="where --offload writes WARC files (default: a temporary folder)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=Path.cwd()) as folder:
+        work = Path(folder)
+        warcs = args.warc_dir or work
+        if args.keep or args.measure:
+            url = args.keep or args.measure
+            report(make_url(url).get_backend_name(), url, args.articles, args.offload, work, build=bool(args.keep),
+                   warcs=warcs)
+            return
         for name in args.db or ("sqlite", "postgresql"):
             if name == "sqlite":
-                report(name, f"sqlite:///{Path(folder) / 'scale.db'}", args.articles, args.offload, Path(folder))
+                report(name, f"sqlite:///{work / 'scale.db'}", args.articles, args.offload, work, warcs=warcs)
                 continue
             if (pg := _postgres(args.postgres)) is None:
                 continue
             url, drop = pg
             try:
-                report(name, url, args.articles, args.offload, Path(folder))
+                report(name, url, args.articles, args.offload, work, warcs=warcs)
             finally:
                 drop()
 
