@@ -1,7 +1,7 @@
 """Datasette plugin: the archive's Chinese search, usable from Datasette.
 
 Datasette's own search box hands the typed text to FTS5, whose tokenizer sees 南通市 as
-one token, while the index holds characters and bigrams (:mod:`archive.tokenize`); it
+one token, while the index holds characters and bigrams (:mod:`models.tokens`); it
 would find nothing. So this plugin registers the query translator as SQL functions on
 every connection and offers a canned query ``search`` (its SQL lives in
 ``datasette-metadata.json``, also usable as ``--metadata`` for titles and descriptions)

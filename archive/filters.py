@@ -191,7 +191,7 @@ def _token_match(
     tokens: Sequence[str], dialect: str, title: bool = False, plan: TokenPlan = "list"
 ) -> ColumnElement[bool]:
     """Every token is in the article's index entry (title tokens only with ``title``).
-    Tokens are letters and digits only (:mod:`archive.tokenize`), so quoting them cannot
+    Tokens are letters and digits only (:mod:`models.tokens`), so quoting them cannot
     break out of the FTS/tsquery syntax."""
     if dialect == "sqlite":
         ids = _fts_ids(tokens, title)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from archive.tokenize import is_cjk, join_runs, run_tokens, runs
+from models.tokens import is_cjk, join_runs, run_tokens, runs
 from crawler.parsing.chinese import to_simplified
 
 #: More terms than this is not a search but a paste; refuse rather than build a huge query.

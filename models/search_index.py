@@ -3,7 +3,7 @@
 Part of the write side: :func:`models.store.store_batch` calls :func:`index_articles` in
 the transaction that stored the articles, so an article is searchable exactly when it is
 committed; the read side (:mod:`archive.search`) only queries the tables. The index holds
-the normalised title and body (:mod:`archive.tokenize`) plus two token sets, all tokens
+the normalised title and body (:mod:`models.tokens`) plus two token sets, all tokens
 and title tokens (the latter lets search rank title hits without testing every
 candidate's title): in contentless FTS5 tables on SQLite (a deletion must repeat the
 tokens inserted, which are recomputed from the stored normalised text), in GIN-indexed
@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from archive.index_tables import FTS_TABLE, GIN_INDEX, TITLE_FTS_TABLE, TITLE_GIN_INDEX, article_search
-from archive.tokenize import normalise, text_tokens
+from models.tokens import normalise, text_tokens
 from models.schema import Article
 
 #: Articles indexed per statement batch by :func:`rebuild`.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from archive.query import MAX_TERMS, MAX_TOKENS_PER_TERM, QueryError, parse_query
-from archive.tokenize import normalise, text_tokens
+from models.tokens import normalise, text_tokens
 
 
 def test_normalise_folds_width_case_and_punctuation_into_single_spaces():

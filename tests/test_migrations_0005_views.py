@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from archive.filters import Filters
 from archive.query import parse_query
 from archive.search import search
-from archive.tokenize import normalise, text_tokens
+from models.tokens import normalise, text_tokens
 from models.engine import make_engine, session_factory
 from models.migrate import downgrade, upgrade
 from models.repository import store_articles

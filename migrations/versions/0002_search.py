@@ -9,7 +9,7 @@ so its objects are dialect-specific and not ORM models; :func:`models.search.is_
 tells Alembic's drift check to leave them alone.
 
 ``article_search`` holds each article's title and body in the normalised form search
-matches against (see :mod:`archive.tokenize`); the token index beside it narrows the
+matches against (see :mod:`models.tokens`); the token index beside it narrows the
 candidates: an FTS5 table ``article_search_fts`` (contentless, rowid = article id) on
 SQLite, a ``tokens`` tsvector column with a GIN index on PostgreSQL.
 

@@ -20,7 +20,7 @@ dead weight (half the build time, most of a 1-character lookup), and the tokens 
 already normalised letters and digits that need no Unicode rules.
 
 The tables are refilled from ``article_search``, which holds the normalised text; the
-tokens come from :func:`archive.tokenize.text_tokens`, the function the index is defined
+tokens come from :func:`models.tokens.text_tokens`, the function the index is defined
 by (the index is derived data: a later tokenizer change means ``newsarchive index
 rebuild``, not a new meaning for this migration).
 """
@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator, Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from archive.tokenize import text_tokens
+from models.tokens import text_tokens
 
 revision: str = "0005_views"
 down_revision: str | Sequence[str] | None = "0004_dedup"

@@ -2,7 +2,8 @@
 
 Neither SQLite's tokenizers nor PostgreSQL's parsers segment Chinese (and trigrams miss
 the 1- and 2-character words most queries consist of), so text is tokenised here, the
-same way for both databases and for queries:
+same way for both databases and for queries (it lives beside the write side, which
+indexes with it; the read side imports it to parse queries, never the reverse):
 
 * text is NFKC-normalised (full-width ``２０２２`` → ``2022``) and case-folded; callers
   pass the OpenCC Simplified form, so both scripts meet in one;
