@@ -20,13 +20,14 @@ from sqlalchemy import (
     column,
     exists,
     func,
+    literal,
     literal_column,
     not_,
     or_,
     select,
     table,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from archive.index_tables import FTS_TABLE, TITLE_FTS_TABLE, article_search
@@ -34,6 +35,7 @@ from archive.query import Query, Term
 from crawler.parsing.chinese import to_simplified
 from models.repository import CHINA_TIME
 from models.schema import Article, ArticlePerson, ArticleUrl, Person, Site
+from models.tokens import has_own_code, token_codes
 
 SCRIPTS = ("zh-Hans", "zh-Hant")
 #: Fewest token matches for which :func:`matches_many` says "many".
@@ -133,6 +135,12 @@ def _reads_search_row(query: Query, dialect: str) -> bool:
     return dialect != "sqlite" or bool(query.excluded) or not all(term.exact for term in query.wanted)
 
 
+def decided_by_tokens(term: Term, dialect: str) -> bool:
+    """Whether the index alone decides that an article contains ``term`` (no substring test):
+    an exact term, and on PostgreSQL only if its token has a code of its own."""
+    return term.exact and (dialect == "sqlite" or all(map(has_own_code, term.tokens)))
+
+
 def _fts_ids(tokens: Sequence[str], title: bool = False) -> Select:
     """Ids of the articles whose FTS5 entry (title only with ``title``) has every token."""
     name = TITLE_FTS_TABLE if title else FTS_TABLE
@@ -146,7 +154,7 @@ def _required_tokens(query: Query) -> list[str]:
 
 def _conditions(filters: Filters, dialect: str, plan: TokenPlan) -> list[ColumnElement[bool]]:
     query = filters.query
-    conditions = [matches(term, dialect) for term in query.required if not term.exact]
+    conditions = [matches(term, dialect) for term in query.required if not decided_by_tokens(term, dialect)]
     conditions += [not_(matches(term, dialect)) for term in query.excluded]
     tokens = _required_tokens(query)
     if tokens:
@@ -173,7 +181,7 @@ def _found(term: Term, dialect: str) -> ColumnElement[bool]:
     if not term.tokens:
         return matches(term, dialect)
     found = _token_match(term.tokens, dialect)
-    return found if term.exact else and_(found, matches(term, dialect))
+    return found if decided_by_tokens(term, dialect) else and_(found, matches(term, dialect))
 
 
 def in_title(term: Term, dialect: str) -> ColumnElement[bool]:
@@ -184,7 +192,7 @@ def in_title(term: Term, dialect: str) -> ColumnElement[bool]:
     if not term.tokens:
         return substring
     found = _token_match(term.tokens, dialect, title=True)
-    return found if term.exact else and_(found, substring)
+    return found if decided_by_tokens(term, dialect) else and_(found, substring)
 
 
 def _token_match(
@@ -192,7 +200,7 @@ def _token_match(
 ) -> ColumnElement[bool]:
     """Every token is in the article's index entry (title tokens only with ``title``).
     Tokens are letters and digits only (:mod:`models.tokens`), so quoting them cannot
-    break out of the FTS/tsquery syntax."""
+    break out of the FTS syntax; PostgreSQL is given their codes as a bound array."""
     if dialect == "sqlite":
         ids = _fts_ids(tokens, title)
         if plan == "probe":
@@ -200,9 +208,8 @@ def _token_match(
         # "+ 0" is SQLite's way to say "do not start from this": the id is then only tested
         article_id = Article.id + 0 if plan == "filter" else Article.id
         return article_id.in_(ids)
-    expression = " & ".join(f"'{token}'" for token in tokens)
     column = article_search.c.title_tokens if title else article_search.c.tokens
-    return column.op("@@", is_comparison=True)(cast(expression, TSQUERY))
+    return column.op("@>", is_comparison=True)(cast(literal(token_codes(tokens), ARRAY(Integer)), ARRAY(Integer)))
 
 
 def fts_expression(tokens: Sequence[str]) -> str:

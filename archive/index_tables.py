@@ -1,5 +1,5 @@
-"""The search index tables as SQLAlchemy Core objects (built by migrations ``0002_search``
-and ``0005_views``).
+"""The search index tables as SQLAlchemy Core objects (built by migrations ``0002_search``,
+``0005_views`` and ``0012_search_codes``).
 
 They are not ORM models because they differ per database and are derived data; see
 :mod:`models.search`. Only the columns read or written by Python are declared.
@@ -8,19 +8,20 @@ They are not ORM models because they differ per database and are derived data; s
 from __future__ import annotations
 
 from sqlalchemy import Column, Integer, MetaData, Table, Text
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY
 
 _metadata = MetaData()
 
-#: Normalised title and body per article (``tokens`` and ``title_tokens`` exist on PostgreSQL only).
+#: Normalised title and body per article; on PostgreSQL also the codes of all its tokens and of
+#: its title tokens (:func:`models.tokens.token_codes`), sorted ``integer[]`` with GIN indexes.
 article_search = Table(
     "article_search",
     _metadata,
     Column("article_id", Integer, primary_key=True),
     Column("title", Text),
     Column("body", Text),
-    Column("tokens", TSVECTOR),
-    Column("title_tokens", TSVECTOR),
+    Column("tokens", ARRAY(Integer)),
+    Column("title_tokens", ARRAY(Integer)),
 )
 
 #: SQLite's contentless FTS5 table of title and body tokens; its rowid is the article id.

@@ -6,8 +6,8 @@ committed; the read side (:mod:`archive.search`) only queries the tables. The in
 the normalised title and body (:mod:`models.tokens`) plus two token sets, all tokens
 and title tokens (the latter lets search rank title hits without testing every
 candidate's title): in contentless FTS5 tables on SQLite (a deletion must repeat the
-tokens inserted, which are recomputed from the stored normalised text), in GIN-indexed
-tsvectors on PostgreSQL.
+tokens inserted, which are recomputed from the stored normalised text), on PostgreSQL as
+GIN-indexed arrays of 32-bit token codes (:func:`models.tokens.token_codes`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from archive.index_tables import FTS_TABLE, GIN_INDEX, TITLE_FTS_TABLE, TITLE_GIN_INDEX, article_search
-from models.tokens import normalise, text_tokens
+from models.tokens import normalise, text_tokens, token_codes
 from models.schema import Article
 
 #: Articles indexed per statement batch by :func:`rebuild`.
@@ -122,12 +122,11 @@ def _insert(session: Session, rows: list[_Row]) -> None:
         return
     for row in rows:
         tokens, title = _token_sets(row)
-        row["tokens"], row["title_tokens"] = list(tokens), list(title)
+        row["tokens"], row["title_tokens"] = token_codes(tokens), token_codes(title)
     session.execute(
         text(
             "INSERT INTO article_search (article_id, title, body, tokens, title_tokens) "
-            "VALUES (:article_id, :title, :body, array_to_tsvector(CAST(:tokens AS text[])), "
-            "array_to_tsvector(CAST(:title_tokens AS text[])))"
+            "VALUES (:article_id, :title, :body, CAST(:tokens AS integer[]), CAST(:title_tokens AS integer[]))"
         ),
         rows,
     )

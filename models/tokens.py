@@ -13,11 +13,16 @@ indexes with it; the read side imports it to parse queries, never the reverse):
   so a substring test on it is exact matching for phrases and whole Latin words;
 * *tokens* (what the FTS5/GIN index holds) are every CJK character, every CJK bigram
   and every other run: a 1- or 2-character term is one token, a longer one needs all of
-  its bigrams (then a substring test on the normalised text confirms).
+  its bigrams (then a substring test on the normalised text confirms);
+* PostgreSQL indexes each token as a 32-bit *code* (:func:`token_codes`), less than half
+  the bytes of a tsvector lexeme: a character or bigram of the Basic Multilingual Plane
+  (nearly all Chinese text) has a code of its own; any other token (a Latin word, a rare
+  ideograph) a hashed code it may share, so a term with one is confirmed on the text.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -79,3 +84,31 @@ def text_tokens(*normalised_texts: str) -> set[str]:
             elif len(run) <= MAX_WORD_LENGTH:
                 tokens.add(run)
     return tokens
+
+
+#: CJK code points below the supplementary planes: each, and each pair, gets a code of its own.
+_PLANE = 0x10000 - CJK_START
+#: Codes from here on are hashed (shared) ones.
+_OWN_CODES = _PLANE * (_PLANE + 1)
+_SHARED_CODES = 2**32 - _OWN_CODES
+
+
+def has_own_code(token: str) -> bool:
+    """Whether no other token has this token's code (see :func:`token_codes`)."""
+    return len(token) <= 2 and all(CJK_START <= ord(char) < 0x10000 for char in token)
+
+
+def token_codes(tokens: Iterable[str]) -> list[int]:
+    """The signed 32-bit codes of ``tokens`` (PostgreSQL ``integer``), sorted: a BMP CJK
+    character ``a`` is ``a``, a bigram ``ab`` is ``_PLANE + a * _PLANE + b`` (offsets from
+    :data:`CJK_START`), anything else a BLAKE2 hash into the codes above those."""
+    codes = []
+    for token in tokens:
+        if has_own_code(token):
+            first = ord(token[0]) - CJK_START
+            code = first if len(token) == 1 else _PLANE + first * _PLANE + ord(token[1]) - CJK_START
+        else:
+            digest = hashlib.blake2b(token.encode(), digest_size=8).digest()
+            code = _OWN_CODES + int.from_bytes(digest, "big") % _SHARED_CODES
+        codes.append(code - 2**31)
+    return sorted(codes)

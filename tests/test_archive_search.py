@@ -130,6 +130,15 @@ BAD_QUERIES = ['"', "'", '"unclosed', "NEAR(a b)", "a*", "title:南通", "{title
                "'; DROP TABLE article; --", "1' OR '1'='1", "x" * 10_000, "南" * 10_000, "-", "--", "AND", "-南通 -产业"]
 
 
+def test_a_word_sharing_another_words_token_code_is_not_found_for_it(archive):
+    """acbfy and acvle have the same hashed code in PostgreSQL's index (models.tokens): the
+    text decides."""
+    store(archive, [make_article("https://news.cn/2024/0401/5.html", title="代码", body="模型名为acbfy。")])
+    assert _urls(_search(archive, "acbfy")) == {"https://news.cn/2024/0401/5.html"}
+    assert _search(archive, "acvle") == []
+    assert _search(archive, "代码 acvle") == []
+
+
 @pytest.mark.parametrize("query", BAD_QUERIES)
 def test_bad_queries_only_search(shared, query):
     _search(shared, query)
