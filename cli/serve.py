@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import socket
 import sys
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from web.auth import PasswordFileError, hash_password, load_password_file
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+#: Where ``newsarchive scheduler`` writes each crawl's output by default (its ``--log-dir``).
+DEFAULT_LOG_DIR = "data/logs"
 
 
 def command(args: argparse.Namespace) -> int:
@@ -44,21 +47,39 @@ def command(args: argparse.Namespace) -> int:
     except CrawlFailed as exc:
         print(f"newsarchive serve: {exc}", file=sys.stderr)
         return 2
-    import uvicorn
-
-    from web.app import WebConfig, create_app
-
-    app = create_app(WebConfig(db_url=url, operator_hash=operator_hash))
-    print(f"serving the archive {url} at http://{shown}:{args.port}/ "
-          f"(operator pages {'on' if operator_hash else 'off: --operator-password-file FILE turns them on'}); "
-          "Ctrl-C stops", flush=True)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False)
+        listening = _listen(args.host, args.port)
     except OSError as exc:
         print(f"newsarchive serve: cannot listen on {args.host}:{args.port} ({exc.strerror}): "
               "pick another with --port", file=sys.stderr)
         return 2
+    import uvicorn
+
+    from web.app import WebConfig, create_app
+
+    log_dirs = tuple(Path(folder) for folder in args.job_log_dir or [DEFAULT_LOG_DIR])
+    app = create_app(WebConfig(db_url=url, operator_hash=operator_hash, log_dirs=log_dirs))
+    print(f"serving the archive {url} at http://{shown}:{args.port}/ "
+          f"(operator pages {'on' if operator_hash else 'off: --operator-password-file FILE turns them on'}); "
+          "Ctrl-C stops", flush=True)
+    config = uvicorn.Config(app, log_level="warning", server_header=False)
+    with listening:
+        uvicorn.Server(config).run(sockets=[listening])
     return 0
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The server's socket, bound here so a taken port or a bad address is one clear
+    line and status 2 (uvicorn would log it and exit 3)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind((host, port))
+    except OSError:
+        listening.close()
+        raise
+    return listening
 
 
 def serve_command(db: str | None = None, port: int = DEFAULT_PORT) -> str:
@@ -74,6 +95,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     parser.add_argument("--operator-password-file", metavar="FILE",
                         help="file holding the operator password's hash (or the password); turns operator pages on")
+    parser.add_argument("--job-log-dir", metavar="DIR", action="append",
+                        help="folder holding jobs' logs, shown to operators: the scheduler's --log-dir "
+                             f"(default {DEFAULT_LOG_DIR}) or Scrapyd's logs_dir/PROJECT; repeat for several")
     parser.add_argument("--hash-password", action="store_true",
                         help="read a password (prompt or stdin), print its hash for --operator-password-file, and exit")
     parser.set_defaults(func=command)

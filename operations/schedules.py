@@ -29,6 +29,10 @@ class ScheduleError(ValueError):
     """A schedule request that cannot be carried out; the message says what to do instead."""
 
 
+class ScheduleNotFound(ScheduleError):
+    """No schedule has the name given (the web API answers 404 rather than 400)."""
+
+
 def parse_every(text: str) -> int:
     """``30m`` → 1800 seconds; ``s``, ``m``, ``h``, ``d`` units."""
     match = _INTERVAL.match(text)
@@ -101,7 +105,7 @@ def add_schedule(session: Session, name: str, spider: str, arguments: dict[str, 
 def get_schedule(session: Session, name: str) -> Schedule:
     schedule = session.scalars(select(Schedule).where(Schedule.name == name)).first()
     if schedule is None:
-        raise ScheduleError(f"no schedule named {name!r}: `newsarchive schedule list` shows them")
+        raise ScheduleNotFound(f"no schedule named {name!r}: `newsarchive schedule list` shows them")
     return schedule
 
 

@@ -15,7 +15,7 @@ import requests
 
 from tests.conftest import run_cli
 from tests.services import REPO
-from web.auth import verify_password
+from web.auth import hash_password, verify_password
 
 
 def test_hash_password_prints_a_hash_that_verifies_the_password():
@@ -56,3 +56,17 @@ def test_serve_answers_on_loopback_and_warns_about_a_public_address_without_a_pa
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=30)
     assert "warning: --host 0.0.0.0" in stderr and "--operator-password-file" in stderr
+
+
+def test_a_public_address_with_operator_auth_does_not_warn_and_a_taken_port_is_one_clear_line(tmp_path: Path):
+    password = tmp_path / "operator.pw"
+    password.write_text(f"{hash_password('s3cret')}\n")
+    password.chmod(0o600)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("--db", f"sqlite:///{tmp_path / 'a.db'}", "serve", "--host", "0.0.0.0", "--port", str(port),
+                         "--operator-password-file", str(password))
+    assert result.returncode == 2 and f"cannot listen on 0.0.0.0:{port}" in result.stderr
+    assert "warning" not in result.stderr

@@ -10,36 +10,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.archive_search_items import HONGKONG, NANTONG
-from tests.db_fixtures import _fresh_schema
-from tests.web_support import CHANGED, WebArchive, build_web_archive
+from tests.web_support import CHANGED, PASSWORD, WebArchive, archive, csrf, login  # noqa: F401 - archive is a fixture
 from web.app import WebConfig, create_app
 from web.auth import hash_password, verify_password
-
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> WebArchive:
-    if request.param == "sqlite":
-        return build_web_archive(f"sqlite:///{tmp_path_factory.mktemp('web') / 'archive.db'}")
-    return build_web_archive(_fresh_schema(request.getfixturevalue("postgres_database_url")))
 
 
 @pytest.fixture
 def client(archive: WebArchive) -> TestClient:
     with TestClient(create_app(WebConfig(archive.url, hash_password(PASSWORD))), raise_server_exceptions=False) as c:
         yield c
-
-
-def _csrf(html: str) -> str:
-    return re.findall(r'name="csrf" value="([^"]+)"', html)[0]
-
-
-def _login(client: TestClient) -> str:
-    token = _csrf(client.get("/login").text)
-    response = client.post("/login", data={"password": PASSWORD, "csrf": token}, follow_redirects=False)
-    assert response.status_code == 303
-    return _csrf(client.get("/ops").text)
 
 
 def test_a_traditional_query_finds_simplified_articles_with_total_facets_and_histogram(client):
@@ -125,6 +104,11 @@ def test_a_capture_downloads_as_a_warc_record(client, archive):
     ("/articles/abc", 400, "article_id"),
     ("/captures/999999", 404, "no capture 999999"),
     ("/?page=99999999999", 400, "page"),
+    ("/?page=0", 400, "page"),
+    ("/?page=two", 400, "page"),
+    ("/?script=latin", 400, "script"),
+    ("/?q=" + "词" * 2001, 400, "q: String should have at most 2000 characters"),
+    ("/?until=yesterday", 400, "invalid date"),
     ("/?page=3", 404, "past the last page"),
     ("/?since=2024-02-30", 400, "invalid date"),
     ("/?q=" + "+".join(["词"] * 40), 400, "at most 32"),
@@ -138,17 +122,25 @@ def test_bad_input_is_a_clear_error_page_and_json(client, path, status, message)
         assert api.status_code == status and message in api.json()["error"]
 
 
+def test_a_query_full_of_sql_is_only_text_to_search_for(client):
+    for q in ("南通'; DROP TABLE article; --", "%", "_", '" OR 1=1 --', "\\"):
+        response = client.get("/api/search", params={"q": q})
+        assert response.status_code == 200 and response.json()["total"] in (0, 5), q
+    assert client.get("/api/search", params={"editor": "王五' OR '1'='1"}).json()["total"] == 0
+    assert client.get("/api/search").json()["total"] == 5  # the table is still there, whole
+
+
 def test_operator_pages_need_a_login_and_json_says_401(client):
     assert client.get("/ops", follow_redirects=False).headers["location"] == "/login?next=/ops"
     assert client.get("/api/jobs").status_code == 401
-    token = _csrf(client.get("/login").text)
+    token = csrf(client.get("/login").text)
     assert client.post("/login", data={"password": "wrong", "csrf": token}).status_code == 401
     assert client.post("/login", data={"password": PASSWORD, "csrf": "forged"}).status_code == 403
     assert client.get("/api/jobs").status_code == 401
 
 
 def test_an_operator_adds_pauses_resumes_and_runs_a_schedule(client):
-    token = _login(client)
+    token = login(client)
     added = client.post("/ops/schedules", data={"csrf": token, "name": "js-daily", "spider": "people",
                                                 "arguments": "channel=js", "when": "every", "value": "1d"})
     assert added.status_code == 200 and "js-daily" in added.text
@@ -159,7 +151,7 @@ def test_an_operator_adds_pauses_resumes_and_runs_a_schedule(client):
     client.post("/ops/schedules/js-daily/run", data={"csrf": token})
     assert client.get("/api/schedules").json()[0]["state"] == "active"
     refused = client.post("/ops/schedules/nosuch/pause", data={"csrf": token})
-    assert refused.status_code == 400 and "no schedule named" in refused.text
+    assert refused.status_code == 404 and "no schedule named" in refused.text
     client.post("/ops/schedules/js-daily/remove", data={"csrf": token})
     assert client.get("/api/schedules").json() == []
 

@@ -6,12 +6,15 @@ fetch from an "external" server."""
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from models.schema import Article, Capture
@@ -19,10 +22,13 @@ from models.store import store_batch
 from pipelines.normalise import normalise
 from tests.archive_items import make_article, make_capture
 from tests.archive_search_items import NANTONG, sample_archive, sample_articles
+from tests.db_fixtures import _fresh_schema
 
 #: Text only the second version of the Nantong article has.
 CHANGED = "全市新增高新技术企业四百家，带动就业明显增加。"
 HOSTILE_URL = "https://js.people.com.cn/n2/2024/0111/c1-9.html"
+#: The operator password of the test servers.
+PASSWORD = "correct horse battery staple"
 
 
 @dataclass(frozen=True)
@@ -114,3 +120,24 @@ def external_server() -> Iterator[tuple[str, list[str]]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> WebArchive:
+    """The web archive on SQLite and on PostgreSQL, built once per test module."""
+    if request.param == "sqlite":
+        return build_web_archive(f"sqlite:///{tmp_path_factory.mktemp('web') / 'archive.db'}")
+    return build_web_archive(_fresh_schema(request.getfixturevalue("postgres_database_url")))
+
+
+def csrf(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    return re.findall(r'name="csrf" value="([^"]+)"', html)[0]
+
+
+def login(client: TestClient) -> str:
+    """Log in as operator through the form; the session's CSRF token."""
+    token = csrf(client.get("/login").text)
+    response = client.post("/login", data={"password": PASSWORD, "csrf": token}, follow_redirects=False)
+    assert response.status_code == 303
+    return csrf(client.get("/ops").text)

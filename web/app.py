@@ -53,11 +53,13 @@ SESSION_SECONDS = 12 * 3600
 
 @dataclass(frozen=True)
 class WebConfig:
-    """What ``newsarchive serve`` passes on: the archive, and the operator password hash
-    (``None``: operator pages are off)."""
+    """What ``newsarchive serve`` passes on: the archive, the operator password hash
+    (``None``: operator pages are off), and the folders holding jobs' logs (see
+    :mod:`web.job_logs`)."""
 
     db_url: str
     operator_hash: str | None = None
+    log_dirs: tuple[Path, ...] = ()
 
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -103,6 +105,7 @@ def create_app(config: WebConfig) -> FastAPI:
     app.state.config = config
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    app.state.login_throttle = auth.LoginThrottle()
     app.add_middleware(SessionMiddleware, secret_key=secrets.token_urlsafe(32), session_cookie="newsarchive_session",
                        max_age=SESSION_SECONDS, same_site="strict", https_only=False)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -1,5 +1,11 @@
 """Operator login: one shared password kept only as an scrypt hash, a signed session
-cookie, and a CSRF token for every state-changing form.
+cookie, and a CSRF token for every state-changing form; API clients may send the
+password as a bearer token instead (``Authorization: Bearer PASSWORD``), which needs no
+CSRF token since a browser never adds that header to a request another site makes.
+
+Wrong passwords are throttled per client address (:class:`LoginThrottle`), in this
+process's memory: a restart forgets them, and behind a reverse proxy every client is
+the proxy's address, so the limit then applies to all clients together.
 
 The password file (``newsarchive serve --operator-password-file FILE``) holds either a
 hash made by ``newsarchive serve --hash-password`` (``scrypt$…``, recommended: the
@@ -12,8 +18,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
 import secrets
 import stat
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
 from pathlib import Path
 
 from starlette.requests import Request
@@ -24,6 +35,10 @@ _PREFIX = "scrypt"
 #: Session keys.
 OPERATOR_KEY = "operator"
 CSRF_KEY = "csrf"
+#: Header carrying the session's CSRF token on JSON requests (forms carry a ``csrf`` field).
+CSRF_HEADER = "X-CSRF-Token"
+#: Wrong passwords a client may send within :data:`LOGIN_WINDOW` seconds before it must wait.
+LOGIN_ATTEMPTS, LOGIN_WINDOW = 5, 300.0
 
 
 class PasswordFileError(ValueError):
@@ -87,3 +102,42 @@ def csrf_token(request: Request) -> str:
 def csrf_ok(request: Request, submitted: str | None) -> bool:
     expected = request.session.get(CSRF_KEY)
     return bool(expected and submitted) and hmac.compare_digest(str(expected), str(submitted))
+
+
+class LoginThrottle:
+    """At most ``attempts`` wrong passwords per client within ``window`` seconds; then
+    that client is refused (before its password is even hashed) until the oldest of
+    them is ``window`` old. A right password clears the client's record. At most
+    ``clients`` addresses are remembered (the longest-quiet are forgotten first), so a
+    flood of addresses cannot grow memory without bound."""
+
+    def __init__(self, attempts: int = LOGIN_ATTEMPTS, window: float = LOGIN_WINDOW, clients: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.attempts, self.window, self.clients, self.clock = attempts, window, clients, clock
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def retry_after(self, client: str) -> int:
+        """Seconds ``client`` must wait before trying a password again (0: it may try now)."""
+        with self._lock:
+            failures = self._recent(self._failures.get(client, deque()))
+            if len(failures) < self.attempts:
+                return 0
+            return max(1, math.ceil(failures[0] + self.window - self.clock()))
+
+    def failed(self, client: str) -> None:
+        with self._lock:
+            self._recent(self._failures.setdefault(client, deque())).append(self.clock())
+            self._failures.move_to_end(client)
+            while len(self._failures) > self.clients:
+                self._failures.popitem(last=False)
+
+    def succeeded(self, client: str) -> None:
+        with self._lock:
+            self._failures.pop(client, None)
+
+    def _recent(self, failures: deque[float]) -> deque[float]:
+        """``failures`` without those older than the window."""
+        while failures and failures[0] <= self.clock() - self.window:
+            failures.popleft()
+        return failures
