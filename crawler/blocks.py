@@ -9,7 +9,7 @@ Public crawler reports show the news sites answering foreign or fast clients wit
   in either script.
 
 None of them is an article, a list page or a layout change: they are a state of the
-host (see :mod:`crawler.politeness`). Page text is judged only on short pages or in the
+host (see :mod:`crawler.pauses`). Page text is judged only on short pages or in the
 ``<title>``, so an article that *mentions* a 验证码 scam is not mistaken for a captcha.
 """
 

@@ -189,7 +189,7 @@ class NotArticle:
 class Capture:
     """One HTTP response exactly as fetched, for the raw archive (and WARC export).
 
-    Emitted by :class:`crawler.middlewares.CaptureMiddleware` for every response the
+    Emitted by :class:`crawler.contrib.scrapy.middlewares.capture.CaptureMiddleware` for every response the
     spider sees, so raw pages flow through the pipelines like articles do.
     """
 

@@ -8,8 +8,8 @@ Redis URL with a password reaches a crawl another way:
   (``NEWSARCHIVE_DATABASE_URL``; ``/proc/<pid>/environ`` is private to the user);
 * a crawl started through Scrapyd gets the *path* of a file holding it, mode 0600, in
   the setting ``NEWSARCHIVE_DATABASE_URL_FILE`` (or ``NEWSARCHIVE_REDIS_URL_FILE`` for
-  ``REDIS_URL``); the add-on :class:`SecretFiles` (enabled in ``crawler/settings.py``)
-  reads the file when the crawl starts. :func:`secret_file` writes such files.
+  ``REDIS_URL``); the add-on :class:`crawler.contrib.scrapy.addons.SecretFiles` (enabled
+  in ``crawler/settings.py``) reads the file when the crawl starts. :func:`secret_file` writes such files.
 
 A file others can read is refused: the secret in it is no secret any more.
 """
@@ -20,7 +20,6 @@ import hashlib
 import os
 import stat
 from pathlib import Path
-from typing import Any
 
 #: Settings naming a file, and the setting the file's content becomes.
 FILE_SETTINGS = {
@@ -62,12 +61,3 @@ def read_secret_file(path: str | Path) -> str:
         raise SecretFileError(f"secret file {path} can be read by other users: `chmod 600 {path}`")
     return value
 
-
-class SecretFiles:
-    """Scrapy add-on: replace each ``*_FILE`` setting of :data:`FILE_SETTINGS` by the file's content."""
-
-    def update_settings(self, settings: Any) -> None:
-        for file_setting, target in FILE_SETTINGS.items():
-            path = settings.get(file_setting)
-            if path:
-                settings.set(target, read_secret_file(path), priority="cmdline")

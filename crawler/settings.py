@@ -3,6 +3,8 @@
 Polite by default for real sites: robots.txt obeyed, AutoThrottle on, a descriptive
 User-Agent, retries with back-off. Spiders pointed at a loopback ``base_url`` (the local
 replica) lift the delays themselves (see ``crawler.spiders.base.ArchiveSpider``).
+The components (middlewares, extensions, scheduler, add-ons) all live in
+``crawler/contrib/scrapy/``; item pipelines in ``pipelines/``.
 newsarchive's own settings (``NEWSARCHIVE_*``) are defined, with defaults and meanings, in
 ``crawler/default_settings.py`` (the one reference; ``docs/settings.md`` is generated from it).
 """
@@ -31,8 +33,8 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 1
 #: response cost ~9 % of a crawl's CPU.
 CONCURRENT_ITEMS = 8
 DOWNLOAD_TIMEOUT = 30
-#: Memory bounds per response (see crawler/size_limits.py). News article pages are well under
-#: 0.5 MB: a page larger than NEWSARCHIVE_PAGE_MAXSIZE (2 MiB, crawler/default_settings.py) is
+#: Memory bounds per response (see crawler/contrib/scrapy/middlewares/size_limits.py). News
+#: article pages are well under 0.5 MB: a page larger than NEWSARCHIVE_PAGE_MAXSIZE (2 MiB, crawler/default_settings.py) is
 #: kept cut to that size with an ``oversized`` problem; a body that decompresses past
 #: DOWNLOAD_MAXSIZE (a gzip/deflate/brotli bomb) is refused and counted in
 #: ``newsarchive/problems/refused``; DOWNLOAD_WARNSIZE logs a warning for unusually large pages;
@@ -49,43 +51,43 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 #: Scrapy's RemoteControl runs Python code sent to it over HTTP and leaves token files behind.
 REMOTE_CONTROL_ENABLED = False
-#: Only http and https are ever fetched (see crawler/gate.py): a page must not make us read local files.
+#: Only http and https are ever fetched (see crawler/contrib/scrapy/middlewares/gate.py): a page must not make us read local files.
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 15.0
 FEED_EXPORT_ENCODING = "utf-8"
 
 SPIDER_MIDDLEWARES = {
-    "crawler.middlewares.CaptureMiddleware": 950,
+    "crawler.contrib.scrapy.middlewares.capture.CaptureMiddleware": 950,
 }
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.gate.RequestGate": 10,
-    "operations.incremental.IncrementalMiddleware": 50,
-    "crawler.size_limits.PageSizeMiddleware": 580,
+    "crawler.contrib.scrapy.middlewares.gate.RequestGate": 10,
+    "crawler.contrib.scrapy.middlewares.incremental.IncrementalMiddleware": 50,
+    "crawler.contrib.scrapy.middlewares.size_limits.PageSizeMiddleware": 580,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "crawler.size_limits.BoundedDecompressionMiddleware": 590,
+    "crawler.contrib.scrapy.middlewares.size_limits.BoundedDecompressionMiddleware": 590,
     # Crawl-delay, Retry-After, 429/503 back-off, block pages, unreachable hosts: sees
     # each answer before RetryMiddleware (550) retries it.
-    "crawler.politeness.HostPoliteness": 560,
+    "crawler.contrib.scrapy.middlewares.politeness.HostPoliteness": 560,
     # keeps each redirect answer for the capture (before RedirectMiddleware, 600, follows it)
-    "crawler.middlewares.RedirectChain": 610,
+    "crawler.contrib.scrapy.middlewares.capture.RedirectChain": 610,
 }
 
-#: URLs with passwords arrive as files, not settings (crawler/secret_files.py).
+#: URLs with passwords arrive as files, not settings (crawler/secret_files.py, crawler/contrib/scrapy/addons.py).
 ADDONS = {
-    "crawler.secret_files.SecretFiles": 0,
+    "crawler.contrib.scrapy.addons.SecretFiles": 0,
 }
 
 EXTENSIONS = {
     "scrapy.extensions.spiderstate.SpiderState": None,
-    "crawler.disk_full.DiskFullSafeSpiderState": 0,  # the same, safe on a full disk
-    "operations.jobs.JobRecorder": 100,
-    "operations.progress.Progress": 200,
+    "crawler.contrib.scrapy.extensions.spider_state.DiskFullSafeSpiderState": 0,  # the same, safe on a full disk
+    "crawler.contrib.scrapy.extensions.jobs.JobRecorder": 100,
+    "crawler.contrib.scrapy.extensions.progress.Progress": 200,
 }
 
-#: Scrapy's scheduler, but a job folder that cannot be written stops the crawl (see crawler.disk_full).
-SCHEDULER = "crawler.disk_full.DiskFullSafeScheduler"
+#: Scrapy's scheduler, but a job folder that cannot be written stops the crawl (see crawler/contrib/scrapy/scheduler.py).
+SCHEDULER = "crawler.contrib.scrapy.scheduler.DiskFullSafeScheduler"
 
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,

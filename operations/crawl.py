@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.default_settings import read
+from crawler.disk_full import DISK_FULL_REASON
 from crawler.spiders.arguments import UnknownArgument, check
 from models.engine import ArchiveUnavailable, check_writable, database_url, upgrade_to_head
 from operations.figures import figures
@@ -84,8 +85,6 @@ def run_crawl(spider: str, arguments: dict[str, str], *, db: str | None = None,
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
-
-    from crawler.disk_full import DISK_FULL_REASON
 
     check_spider_arguments(spider, arguments)
     url = prepare_archive(db)

@@ -150,3 +150,15 @@ def figure_lines(f: Figures) -> list[str]:
         f"  storage         {f.items_kept} of {f.items_received} items kept; {f.spooled} spooled, "
         f"{f.quarantined} quarantined",
     ]
+
+
+def progress_line(stats: dict[str, Any], elapsed: float) -> str:
+    """What the operator sees: enough to tell a healthy crawl from a stuck or failing one."""
+    f = figures(stats)  # errors are HTTP errors and failed downloads; archived pages skipped are no error
+    errors = sum(f.http_errors.values()) + f.download_errors
+    rate = f.pages_fetched / elapsed if elapsed > 0 else 0.0
+    return (
+        f"pages {f.pages_fetched}  articles new {f.articles['new']} changed {f.articles['changed']} "
+        f"unchanged {f.articles['unchanged']} dup {f.articles['duplicate']}  skipped {f.skipped_archived}  "
+        f"{rate:.1f} pages/s  errors {errors}  queued {stats.get('scheduler/enqueued', 0) - stats.get('scheduler/dequeued', 0)}"
+    )

@@ -1,13 +1,14 @@
 """Job history: every crawl, however started, is a :class:`~models.schema.CrawlJob` row.
 
-:class:`JobRecorder` is a Scrapy extension (enabled in ``crawler/settings.py``), so a
-crawl started by ``newsarchive crawl``, by the scheduler, by Scrapyd's ``schedule.json``
-or by plain ``scrapy crawl`` is recorded the same way: a row at ``spider_opened``,
-finished at ``spider_closed`` with its stats, per-field coverage and health checks.
+The Scrapy extension :class:`crawler.contrib.scrapy.extensions.jobs.JobRecorder` (enabled
+in ``crawler/settings.py``) records a crawl started by ``newsarchive crawl``, by the
+scheduler, by Scrapyd's ``schedule.json`` or by plain ``scrapy crawl`` the same way: a row
+at ``spider_opened``, finished at ``spider_closed`` with its stats, per-field coverage and
+health checks. This module holds the records themselves, without Scrapy.
 
 The scheduler creates the row itself before it starts a crawl (so a failed dispatch is
 on record too) and passes its id in the ``NEWSARCHIVE_JOB_ID`` setting or environment
-variable; the recorder then adopts that row instead of adding one.
+variable; the recorder then adopts that row (:func:`adopt_job`) instead of adding one.
 
 A crawl that is killed never reaches ``spider_closed``; :func:`mark_dead_jobs` finds
 rows whose process is gone and marks them ``died`` rather than leaving them "running".
@@ -15,35 +16,23 @@ rows whose process is gone and marks them ``died`` rather than leaving them "run
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psutil
-from scrapy import signals
-from scrapy.exceptions import NotConfigured
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
-from twisted.internet import task
 
-from crawler.default_settings import read
-from crawler.items import Article
-from models.engine import database_url, make_engine, session_factory
-from models.errors import display_url, error_reason
 from models.operations import JobDetail, Schedule
-from models.repository import finish_job, record_progress, start_job
+from models.repository import finish_job, start_job
 from models.schema import CrawlJob
-from operations.figures import COVERAGE_FIELDS, FIELDS_TOTAL, Figures, crawl_figures, figures
-from operations.health import Thresholds, record_in_stats, run_checks
+from operations.figures import Figures, crawl_figures
+from operations.health import CheckResult, Thresholds, record_in_stats, run_checks
 from operations.incremental import POLICY_ARGUMENTS
-
-log = logging.getLogger(__name__)
 
 #: Setting / environment variable naming a job row created in advance (by the scheduler).
 JOB_ID_SETTING = "NEWSARCHIVE_JOB_ID"
@@ -59,112 +48,6 @@ START_GRACE = timedelta(hours=1)
 PID_SLACK = timedelta(minutes=2)
 
 
-class JobRecorder:
-    """Scrapy extension recording the crawl as a job. ``NEWSARCHIVE_JOBS=False`` turns it off."""
-
-    def __init__(self, crawler: Any) -> None:
-        settings = crawler.settings
-        self.crawler = crawler
-        self.url = database_url(settings.get("NEWSARCHIVE_DATABASE_URL"))
-        self.thresholds = Thresholds.from_settings(settings)
-        assigned = settings.get(JOB_ID_SETTING) or os.environ.get(JOB_ID_SETTING)
-        self.assigned_id = int(assigned) if assigned else None
-        self.job_id: int | None = None
-        self.progress: task.LoopingCall | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> JobRecorder:
-        if not read(crawler.settings, "NEWSARCHIVE_JOBS"):
-            raise NotConfigured("job recording disabled by NEWSARCHIVE_JOBS=False")
-        recorder = cls(crawler)
-        crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(recorder.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
-        return recorder
-
-    def spider_opened(self, spider: Any) -> None:
-        try:
-            self._open(spider)
-        except SQLAlchemyError as exc:
-            # Scrapyd runs crawls from a zipped egg, where Alembic cannot read the
-            # migrations: the archive must be at the newest schema already.
-            log.error("cannot record this crawl as a job in %s (%s): bring the archive to the newest schema "
-                      "with `newsarchive --db URL db upgrade` (the scheduler does it itself)",
-                      display_url(self.url), error_reason(exc))
-            return
-        interval = float(read(self.crawler.settings, "NEWSARCHIVE_JOB_PROGRESS_INTERVAL"))
-        if interval > 0:
-            self.progress = task.LoopingCall(self.report_progress)
-            self.progress.start(interval, now=False)
-
-    def report_progress(self) -> None:
-        """Save the stats so far on the job row, so operators see a running crawl move
-        (``newsarchive serve``'s running jobs); a failed save only costs this update."""
-        try:
-            with self._session() as session, session.begin():
-                record_progress(session, self.job_id, self.crawler.stats.get_stats())
-        except SQLAlchemyError as exc:
-            log.warning("could not save job #%s's progress (%s); the final stats are saved at the end",
-                        self.job_id, error_reason(exc))
-
-    def _open(self, spider: Any) -> None:
-        arguments = {k: v for k, v in getattr(spider, "arguments", {}).items() if k != "_job"}
-        scrapyd_job = getattr(spider, "_job", None)
-        with self._session() as session, session.begin():
-            if self.assigned_id is not None:
-                self.job_id = adopt_job(session, self.assigned_id)
-            else:
-                self.job_id = start_job(session, spider.name, arguments)
-                session.add(JobDetail(job_id=self.job_id, launcher="scrapyd" if scrapyd_job else "cli", checks=[]))
-            detail = session.get_one(JobDetail, self.job_id)
-            if scrapyd_job:
-                detail.scrapyd_job = str(scrapyd_job)
-        log.info("recording this crawl as job #%d in %s", self.job_id, display_url(self.url))
-
-    def item_scraped(self, item: Any) -> None:
-        """Count field coverage in the stats as items pass (a distributed worker publishes
-        its stats before ``spider_closed``, see :mod:`crawler.distributed.totals`)."""
-        if not isinstance(item, Article):
-            return
-        stats = self.crawler.stats
-        stats.inc_value(FIELDS_TOTAL)
-        for name in COVERAGE_FIELDS:
-            if getattr(item, name):
-                stats.inc_value(f"newsarchive/fields/{name}")
-
-    def spider_closed(self, spider: Any, reason: str) -> None:
-        if self.progress is not None and self.progress.running:
-            self.progress.stop()
-        if self.job_id is None:
-            return
-        stats = self.crawler.stats
-        for key in (FIELDS_TOTAL, *(f"newsarchive/fields/{name}" for name in COVERAGE_FIELDS)):
-            stats.set_value(key, stats.get_value(key, 0))
-        with self._session() as session, session.begin():
-            results = run_checks(crawl_figures(stats.get_stats()), job_history(session, self.job_id), self.thresholds)
-            record_in_stats(stats, results)
-            values = dict(stats.get_stats())
-            values.setdefault("finish_reason", reason)
-            finish_job(session, self.job_id, reason, values)
-            detail = session.get_one(JobDetail, self.job_id)
-            detail.checks = [r.as_dict() for r in results]
-            detail.healthy = all(r.ok for r in results)
-        for result in results:
-            log.log(logging.INFO if result.ok else logging.ERROR, "health check %s: %s%s", result.name,
-                    "ok, " if result.ok else "FAILED, ", result.detail)
-
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        """A session on an engine of its own, disposed after: the recorder touches the
-        database twice per crawl and should hold no connections in between."""
-        engine = make_engine(self.url)
-        try:
-            with session_factory(engine)() as session:
-                yield session
-        finally:
-            engine.dispose()
-
-
 def adopt_job(session: Session, job_id: int) -> int:
     """Take over a job row created in advance: this process and machine now run it."""
     job = session.get(CrawlJob, job_id)
@@ -177,6 +60,34 @@ def adopt_job(session: Session, job_id: int) -> int:
     if session.get(JobDetail, job_id) is None:
         session.add(JobDetail(job_id=job_id, launcher="scheduler", checks=[]))
     return job_id
+
+
+def open_crawl_job(session: Session, spider: str, arguments: dict[str, Any], *, assigned_id: int | None,
+                   scrapyd_job: str | None) -> int:
+    """The job row of a crawl starting now: the one created for it in advance (``assigned_id``,
+    adopted), or a new one; ``scrapyd_job`` is Scrapyd's id for it, if Scrapyd started it."""
+    if assigned_id is not None:
+        job_id = adopt_job(session, assigned_id)
+    else:
+        job_id = start_job(session, spider, arguments)
+        session.add(JobDetail(job_id=job_id, launcher="scrapyd" if scrapyd_job else "cli", checks=[]))
+    if scrapyd_job:
+        session.get_one(JobDetail, job_id).scrapyd_job = scrapyd_job
+    return job_id
+
+
+def close_crawl_job(session: Session, job_id: int, stats: Any, reason: str, thresholds: Thresholds) -> list[CheckResult]:
+    """Judge the crawl's figures against its history, put the verdicts into ``stats`` (the
+    crawl's stats collector: ``get_stats``/``set_value``) and save them all on the job row."""
+    results = run_checks(crawl_figures(stats.get_stats()), job_history(session, job_id), thresholds)
+    record_in_stats(stats, results)
+    values = dict(stats.get_stats())
+    values.setdefault("finish_reason", reason)
+    finish_job(session, job_id, reason, values)
+    detail = session.get_one(JobDetail, job_id)
+    detail.checks = [r.as_dict() for r in results]
+    detail.healthy = all(r.ok for r in results)
+    return results
 
 
 #: Scrapy's finish reason for a crawl stopped by Ctrl-C or SIGTERM, and the word people read for it.

@@ -13,7 +13,7 @@ the last run ended:
   and the seen-requests file holds requests whose pages were fetched but whose items
   were still in the store pipeline's unflushed batch, which died with the process. So
   the state is discarded and the crawl starts again from its seeds; the incremental
-  middleware (:mod:`operations.incremental`) drops every article URL the archive
+  middleware (:mod:`crawler.contrib.scrapy.middlewares.incremental`) drops every article URL the archive
   already holds, so only the lost and the never-fetched articles are fetched, and list
   paging is not cut short (a killed crawl leaves gaps in no particular list order).
   Nothing is lost: an item is either committed (batches are one transaction each), or

@@ -29,7 +29,8 @@ from scrapy.statscollectors import StatsCollector
 from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
 
 from crawler.cpu import cpu_time
-from crawler.disk_full import DISK_FULL_REASON, is_disk_full, stop_crawl
+from crawler.contrib.scrapy.stop import stop_crawl
+from crawler.disk_full import DISK_FULL_REASON, is_disk_full
 from crawler.default_settings import default, read
 from crawler.items import Article, Capture
 from models.engine import ArchiveUnavailable, database_url, make_engine, session_factory, upgrade_to_head

@@ -14,7 +14,7 @@ from cli.main import main
 from operations.crawl import CrawlResult, summary_lines
 from operations.figures import figures
 from operations.jobs import job_outcome
-from operations.progress import progress_line
+from operations.figures import progress_line
 from operations.scheduler import LocalDispatcher, Scheduler, ScrapydDispatcher
 from operations.scrapyd import Scrapyd
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
@@ -79,3 +80,8 @@ def test_components_take_their_defaults_from_the_reference() -> None:
     assert thresholds.items_ratio == default("NEWSARCHIVE_HEALTH_ITEMS_RATIO")
     assert Thresholds() == thresholds
     assert NearDuplicateLinker.from_settings(Settings()).threshold == default("NEWSARCHIVE_NEAR_DUP_THRESHOLD")
+
+
+def test_every_entry_names_a_module_that_exists_as_its_reader() -> None:
+    for entry in SETTINGS.values():
+        assert importlib.util.find_spec(entry.read_by) is not None, f"{entry.name}: no module {entry.read_by}"

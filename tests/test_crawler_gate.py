@@ -1,4 +1,4 @@
-"""The request gate: what a crawl will and will not fetch (crawler/gate.py).
+"""The request gate: what a crawl will and will not fetch (crawler/fetch_rules.py and its middleware).
 
 The end-to-end tests crawl a hostile local site (tests/hostile_site.py) whose pager,
 redirects and meta refreshes point at another host and at local files, and check that
@@ -18,7 +18,8 @@ from scrapy import Request
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
-from crawler.gate import RefusedRequest, RequestGate, is_private_address, refusal
+from crawler.contrib.scrapy.middlewares.gate import RefusedRequest, RequestGate
+from crawler.fetch_rules import is_private_address, refusal
 from crawler.replica.server import ReplicaServer
 from crawler.replica.site import ReplicaSite
 from crawler.spiders.generic import GenericSpider

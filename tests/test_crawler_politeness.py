@@ -7,7 +7,7 @@ import socket
 import sqlite3
 from pathlib import Path
 
-from crawler.politeness import retry_after
+from crawler.pauses import retry_after
 from crawler.replica.pages import ReplicaPage
 from crawler.replica.refusals import WAF_CHALLENGE, rate_limited
 from crawler.replica.server import ReplicaServer

@@ -23,9 +23,10 @@ import pytest
 from scrapy.settings import Settings
 from sqlalchemy import make_url, select
 
+from crawler.contrib.scrapy.addons import SecretFiles
 from crawler.replica.server import ReplicaServer
 from crawler.replica.site import build_site
-from crawler.secret_files import SecretFileError, SecretFiles, read_secret_file, secret_file
+from crawler.secret_files import SecretFileError, read_secret_file, secret_file
 from models.engine import make_engine, session_factory
 from models.errors import display_url
 from models.operations import JobDetail

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from crawler.distributed import serializer
 from crawler.distributed.entries import BadEntry, read_entry
 from crawler.distributed.frontier import FrontierKeys, LeasedQueue
-from crawler.politeness import BLOCK_RETRIES_META
+from crawler.contrib.scrapy.middlewares.politeness import BLOCK_RETRIES_META
 from crawler.replica.server import ReplicaServer
 from crawler.replica.site import ReplicaSite
 from crawler.spiders.people import PeopleSpider

@@ -9,7 +9,7 @@ from scrapy.utils.test import get_crawler
 from models.engine import make_engine, session_factory
 from models.repository import finish_job
 from models.schema import CrawlJob
-from operations.jobs import JobRecorder
+from crawler.contrib.scrapy.extensions.jobs import JobRecorder
 
 
 def test_a_running_crawls_stats_reach_its_job_and_a_finished_jobs_do_not_change(migrated_db_url):

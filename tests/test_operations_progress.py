@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 
-from operations.progress import Progress, progress_line
+from crawler.contrib.scrapy.extensions.progress import Progress
+from operations.figures import progress_line
 
 
 def test_progress_line_counts_pages_articles_rate_and_errors() -> None:

@@ -54,5 +54,5 @@ def worker_settings(redis_url: str | None = None, *, frontier: str | None = None
         "NEWSARCHIVE_LEASE_SECONDS": lease_seconds,
         "NEWSARCHIVE_DUPEFILTER": dupefilter,
     }
-    addons = {"crawler.secret_files.SecretFiles": 0, f"{__name__}.DistributedCrawl": 10}  # replaces the project's ADDONS
+    addons = {"crawler.contrib.scrapy.addons.SecretFiles": 0, f"{__name__}.DistributedCrawl": 10}  # replaces the project's ADDONS
     return {"ADDONS": addons, **{k: v for k, v in optional.items() if v is not None}}

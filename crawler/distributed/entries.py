@@ -28,9 +28,10 @@ from scrapy import Request
 from scrapy.utils.request import request_from_dict
 
 from crawler.distributed import serializer
-from crawler.gate import refusal, sites_of
-from crawler.middlewares import HOPS_META
-from crawler.politeness import BLOCK_RETRIES_META
+from crawler.contrib.scrapy.middlewares.capture import HOPS_META
+from crawler.contrib.scrapy.middlewares.incremental import CONDITIONAL
+from crawler.contrib.scrapy.middlewares.politeness import BLOCK_RETRIES_META
+from crawler.fetch_rules import refusal, sites_of
 
 #: ``meta`` keys a queued request may carry, with the types of their values: those our
 #: spiders set, and those Scrapy's own middlewares add before a request is (re)scheduled.
@@ -41,7 +42,6 @@ META_TYPES: dict[str, tuple[type, ...]] = {
     "edition": (str,),  # crawler.spiders.epaper: the edition day of a layout page
     "other_generations": (list,),  # crawler.spiders.epaper: other URL forms of that layout page
     "handle_httpstatus_list": (list,),
-    "newsarchive_block_retries": (int,),  # crawler.politeness
     "depth": (int,),
     "is_start_request": (bool,),
     "redirect_urls": (list,),
@@ -51,8 +51,8 @@ META_TYPES: dict[str, tuple[type, ...]] = {
     "retry_times": (int,),
     "download_slot": (str,),
     "download_latency": (float, int),
-    "newsarchive_conditional": (bool,),  # operations.incremental
-    BLOCK_RETRIES_META: (int,),  # crawler.politeness: a page refused by a block page, asked again
+    CONDITIONAL: (bool,),  # the incremental middleware: a conditional re-check
+    BLOCK_RETRIES_META: (int,),  # the politeness middleware: a page refused by a block page, asked again
 }
 #: ``meta`` keys middlewares set on a request in flight that a retried or redirected request
 #: inherits: dropped from queued entries (the middleware sets them again if needed), since

@@ -8,7 +8,7 @@ and merged into one item, so the pipelines only ever see whole articles.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date, datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,15 +16,15 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response
 
+from crawler.contrib.scrapy.middlewares.capture import record_response
+from crawler.contrib.scrapy.middlewares.size_limits import truncation_detail
 from crawler.cpu import cpu_time
-from crawler.gate import sites_of
+from crawler.fetch_rules import sites_of
 from crawler.items import Article, Capture, NotArticle
-from crawler.middlewares import record_response
 from crawler.parsing.urls import same_site, site_of
 from crawler.sites.pagination import merge_pages
 from crawler.sites.registry import extract
 from crawler.spiders.arguments import check as check_arguments
-from crawler.size_limits import truncation_detail
 
 
 def parse_day(value: str | None, argument: str) -> date | None:
@@ -75,12 +75,13 @@ class ArchiveSpider(scrapy.Spider):
     bound_by_page_date: bool = False
 
     #: Whether requests may go to loopback, private or link-local addresses (see
-    #: :mod:`crawler.gate`). Spiders of known sites may (their ``base_url`` is the
+    #: :mod:`crawler.fetch_rules`). Spiders of known sites may (their ``base_url`` is the
     #: operator's choice); ``generic`` only when its start URL is such an address.
     private_addresses_allowed: bool = True
 
     #: ``-a`` arguments and their meanings (:mod:`crawler.spiders.arguments`); subclasses
-    #: add their own. The incremental ones are read by :mod:`operations.incremental`.
+    #: add their own. The incremental ones are read by
+    #: :mod:`crawler.contrib.scrapy.middlewares.incremental`.
     argument_help: dict[str, str] = {
         "base_url": "fetch from this copy of the site instead (e.g. the local replica http://127.0.0.1:8800)",
         "since": "only articles published on or after this day (YYYY-MM-DD)",
@@ -101,7 +102,7 @@ class ArchiveSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ArchiveSpider:
         check_arguments(cls, kwargs)  # a typo (-a sinse=…) must not start another crawl than the one meant
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.arguments = dict(kwargs)  # as given (-a k=v), for the job record (operations.jobs)
+        spider.arguments = dict(kwargs)
         base_url = kwargs.get("base_url")
         if base_url and is_loopback(base_url):
             for name, value in {
@@ -115,15 +116,27 @@ class ArchiveSpider(scrapy.Spider):
 
     @property
     def allowed_sites(self) -> frozenset[str]:
-        """The sites this crawl may fetch from; :class:`crawler.gate.RequestGate` refuses every
+        """The sites this crawl may fetch from; :class:`~crawler.contrib.scrapy.middlewares.gate.RequestGate` refuses every
         other host, redirects and pager links included. By default the sites of
         ``allowed_domains``, which each spider sets from its site table or ``base_url``."""
         return sites_of(getattr(self, "allowed_domains", None) or ())
 
     # -- the site ----------------------------------------------------------------
 
-    #: Root URL of the site crawled (set by spiders that crawl one site).
+    #: Root URL of the site crawled (set by spiders that crawl one site; the incremental
+    #: middleware reads which of its articles are archived by it).
     base_url: str = ""
+    #: The ``-a`` arguments as given (``name → value``, Scrapyd's ``_job`` included), set when
+    #: the spider is built: read by the job record
+    #: (:class:`~crawler.contrib.scrapy.extensions.jobs.JobRecorder`) and the incremental
+    #: middleware (its per-crawl options), rather than attributes Scrapy makes of them.
+    arguments: dict[str, str]
+    #: ``list_page_stale(articles)``: True when a list page's ``(url, day)`` links are all
+    #: archived and older than the margin, so paging can stop (:meth:`keep_paging`). Set on an
+    #: incremental re-crawl of an archive that holds dated articles of the site, by
+    #: :class:`~crawler.contrib.scrapy.middlewares.incremental.IncrementalMiddleware` when the
+    #: spider opens (:func:`operations.incremental.stale_test`); None otherwise.
+    list_page_stale: Callable[[list[tuple[str, date]]], bool] | None = None
     #: ``scheme://host[:port]`` the site was found to serve from after a redirect of the
     #: same site (http → https): links to the old origin are sent there directly.
     moved_to: str | None = None
@@ -171,12 +184,11 @@ class ArchiveSpider(scrapy.Spider):
     def keep_paging(self, response: Response, articles: list[tuple[str, date]]) -> bool:
         """Whether to follow a newest-first list page's next pages, given its dated article links:
         not once every article on it is older than ``since``, nor, on an incremental re-crawl,
-        once all are archived (``list_page_stale``, set by :mod:`operations.incremental`)."""
+        once all are archived (:attr:`list_page_stale`)."""
         if articles and self.since is not None and max(day for _, day in articles) < self.since:
             self.logger.info("Stopped paging at %s: every article on it is older than %s", response.url, self.since)
             return False
-        stale = getattr(self, "list_page_stale", None)
-        if stale is not None and stale(articles):
+        if self.list_page_stale is not None and self.list_page_stale(articles):
             self.logger.info("Stopped paging at %s: its articles are archived already", response.url)
             return False
         return True

@@ -17,7 +17,7 @@ with ``since`` / ``until`` an announced page whose sitemap ``lastmod`` or feed d
 outside the bounds is not fetched, nor a sitemap whose ``lastmod`` is before ``since``,
 and an article whose own date is outside them is not stored.
 Addresses on this machine or a private network (127.0.0.1, 10.…, 192.168.…, link-local)
-are never fetched unless the start URL is one itself (a local copy): see ``crawler/gate.py``.
+are never fetched unless the start URL is one itself (a local copy): see ``crawler/fetch_rules.py``.
 
 Arguments (``-a name=value``):
 
@@ -49,7 +49,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 
-from crawler.gate import is_private_address
+from crawler.fetch_rules import is_private_address
 from crawler.parsing.urls import DEFAULT_PORTS, same_site
 from crawler.spiders.base import ArchiveSpider
 from crawler.spiders.discovery import feeds_linked, read_feed, read_sitemap, sitemaps_in_robots

@@ -24,6 +24,8 @@ A request passes when
   download, from the address the response came from, and the response is dropped before
   any callback sees it.
 
+The rules themselves are Scrapy-free, in :mod:`crawler.fetch_rules`.
+
 A refusal is never silent: it is counted in the stats as ``newsarchive/refused/<reason>``
 (``scheme``, ``offsite``, ``private_address``) and logged with the URL and the page or
 redirect it came from.
@@ -31,70 +33,27 @@ redirect it came from.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.response import get_meta_refresh
 
-from crawler.parsing.urls import site_of
+from crawler.fetch_rules import Refusal, is_private_address, refusal
 from models.errors import display_url
 
 logger = logging.getLogger(__name__)
-
-FETCHABLE_SCHEMES = frozenset({"http", "https"})
 
 
 class RefusedRequest(IgnoreRequest):
     """A request the gate would not let out; ``reason`` names the rule it broke."""
 
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-
-
-def sites_of(urls_or_hosts: Iterable[str]) -> frozenset[str]:
-    """Sites (:func:`crawler.parsing.urls.site_of`) of URLs or bare host names (``allowed_domains``)."""
-    sites = {site_of(value if "://" in value else f"//{value}") for value in urls_or_hosts}
-    return frozenset(sites - {""})
-
-
-def is_private_address(host: str) -> bool:
-    """True for ``localhost`` and IP addresses that are not public: loopback, private,
-    link-local, multicast, reserved, unspecified (IPv4-mapped IPv6 included)."""
-    host = host.lower().rstrip(".").strip("[]")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return not address.is_global
-
-
-def refusal(url: str, sites: frozenset[str], *, private_allowed: bool = True) -> RefusedRequest | None:
-    """Why ``url`` may not be fetched by a crawl of ``sites``, or None if it may."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-    except ValueError as exc:
-        return RefusedRequest("scheme", f"{url!r} is not a valid URL ({exc})")
-    if parts.scheme.lower() not in FETCHABLE_SCHEMES:
-        return RefusedRequest("scheme", f"only http and https are fetched, not {parts.scheme or 'a relative'} URLs")
-    if not host:
-        return RefusedRequest("offsite", "the URL names no host")
-    if site_of(url) not in sites:
-        return RefusedRequest("offsite", f"{host} is not one of this crawl's sites ({', '.join(sorted(sites))})")
-    if not private_allowed and is_private_address(host):
-        return RefusedRequest("private_address", f"{host} is a local or private address")
-    return None
+    def __init__(self, refused: Refusal) -> None:
+        super().__init__(refused.message)
+        self.reason = refused.reason
 
 
 def _origin(request: Request) -> str:
@@ -135,7 +94,7 @@ class RequestGate:
         spider = self.crawler.spider
         refused = refusal(request.url, _sites(spider), private_allowed=_private_allowed(spider))
         if refused is not None:
-            self._refuse(request, refused)
+            self._refuse(request, RefusedRequest(refused))
 
     def process_response(self, request: Request, response: Response) -> Response:
         """Drop a response that came from a private address when those are refused (a public
@@ -148,8 +107,8 @@ class RequestGate:
         spider = self.crawler.spider
         address = getattr(response, "ip_address", None)
         if address is not None and not _private_allowed(spider) and is_private_address(str(address)):
-            self._refuse(request, RefusedRequest("private_address", f"{response.url} answered from {address}, "
-                                                                   "a local or private address"))
+            self._refuse(request, RefusedRequest(Refusal("private_address", f"{response.url} answered from {address}, "
+                                                                           "a local or private address")))
         target = _redirect_target(response)
         if target is not None:
             refused = refusal(target, _sites(spider), private_allowed=_private_allowed(spider))

@@ -25,6 +25,7 @@ Pauses are the slot's delay, set in the ``response_downloaded`` signal (after
 AutoThrottle's own adjustment, before the slot schedules its next request), with the
 random spread (the slot's jitter) switched off so a pause is never shortened.
 
+The decisions (how long, when to give up) are Scrapy-free, in :mod:`crawler.pauses`.
 Settings (defaults and meanings in :mod:`crawler.default_settings`): ``NEWSARCHIVE_BLOCK_PAUSE``,
 ``NEWSARCHIVE_BLOCK_STOP_AFTER``, ``NEWSARCHIVE_BLOCK_RETRIES``, ``NEWSARCHIVE_BACKOFF``,
 ``NEWSARCHIVE_MAX_PAUSE``.
@@ -35,9 +36,6 @@ from __future__ import annotations
 import logging
 import time
 import zlib
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -53,7 +51,7 @@ from scrapy.http import Response
 from twisted.internet import error as net
 
 from crawler.blocks import block_reason
-from crawler.default_settings import read
+from crawler.pauses import HostState, PausePolicy, retry_after
 
 logger = logging.getLogger(__name__)
 
@@ -74,24 +72,6 @@ UNREACHABLE = (
 )
 
 
-@dataclass
-class HostState:
-    """What one host asked for and did in this crawl."""
-
-    crawl_delay: float = 0.0
-    #: Slot delay to return to after a pause (None while not paused).
-    usual_delay: float | None = None
-    usual_jitter: float = 0.5
-    blocked_in_row: int = 0
-    backoff_in_row: int = 0
-    stopped: bool = False
-    #: ``time.monotonic()`` until which the host is paused (answers of requests already
-    #: under way do not end a pause early).
-    paused_until: float = 0.0
-    #: Whether giving up was logged and recorded (once per host).
-    reported: bool = False
-
-
 class HostPoliteness:
     """Downloader middleware (see the module docstring); place it just before RetryMiddleware (550)."""
 
@@ -99,11 +79,7 @@ class HostPoliteness:
         self.crawler = crawler
         self.stats = crawler.stats
         settings = crawler.settings
-        self.block_pause = read(settings, "NEWSARCHIVE_BLOCK_PAUSE")
-        self.stop_after = max(1, read(settings, "NEWSARCHIVE_BLOCK_STOP_AFTER"))
-        self.block_retries = read(settings, "NEWSARCHIVE_BLOCK_RETRIES")
-        self.backoff = read(settings, "NEWSARCHIVE_BACKOFF")
-        self.max_pause = read(settings, "NEWSARCHIVE_MAX_PAUSE")
+        self.policy = PausePolicy.from_settings(settings)
         self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "*"
         self.hosts: dict[str, HostState] = {}
         crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
@@ -130,21 +106,17 @@ class HostPoliteness:
         pause = 0.0
         if reason:
             request.meta[BLOCK_META] = reason
-            state.blocked_in_row += 1
-            state.stopped = state.stopped or state.blocked_in_row >= self.stop_after
-            if not state.stopped:
-                pause = min(self.block_pause * 2 ** (state.blocked_in_row - 1), self.max_pause)
-            else:  # given up: nothing more is sent to it, not even what already waits in its slot
+            pause = state.blocked(self.policy)
+            if state.stopped:  # given up: nothing more is sent to it, not even what already waits in its slot
                 self._drop_waiting(request)
         elif response.status in BACKOFF_STATUSES:
-            state.backoff_in_row += 1
             asked = retry_after(response.headers.get(b"Retry-After"))
-            pause = min(asked if asked is not None else self.backoff * 2 ** (state.backoff_in_row - 1), self.max_pause)
+            pause = state.throttled(self.policy, asked)
             self.stats.inc_value(f"newsarchive/throttled/{response.status}")
             logger.warning("%s answered %s for %s: pausing the host %.3g s (%s)", host, response.status, request.url,
                            pause, "as its Retry-After asks" if asked is not None else "back-off")
         elif response.status < 400:
-            state.blocked_in_row = state.backoff_in_row = 0
+            state.answered()
         self._set_delay(request, state, pause)
 
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
@@ -166,7 +138,7 @@ class HostPoliteness:
         logger.warning("Block page from %s (%s) at %s: pausing the host (%d in a row)",
                        host, reason, request.url, state.blocked_in_row)
         tries = request.meta.get(BLOCK_RETRIES_META, 0)
-        if tries >= self.block_retries:
+        if tries >= self.policy.block_retries:
             raise IgnoreRequest(f"blocked by the site: {reason} ({tries + 1} times)")
         return request.replace(dont_filter=True, meta={**request.meta, BLOCK_RETRIES_META: tries + 1})
 
@@ -188,7 +160,7 @@ class HostPoliteness:
             return
         if not delay or delay <= 0:
             return
-        state.crawl_delay = min(float(delay), self.max_pause)
+        state.crawl_delay = min(float(delay), self.policy.max_pause)
         self.stats.set_value(f"newsarchive/crawl_delay/{host}", state.crawl_delay)
         per_hour = 3600 / state.crawl_delay
         logger.info("robots.txt of %s asks for Crawl-delay %g s: at most %d pages an hour from it "
@@ -220,28 +192,11 @@ class HostPoliteness:
             slot.lastseen = max(slot.lastseen, now)  # the slot's delay counts from its last send: from now
             state.paused_until = now + pause
             return
-        if state.usual_delay is not None and now >= state.paused_until and state.blocked_in_row == state.backoff_in_row == 0:
+        if state.usual_delay is not None and now >= state.paused_until and not state.resting:
             slot.delay, slot.jitter = state.usual_delay, state.usual_jitter
             state.usual_delay = None
         if state.crawl_delay and slot.delay < state.crawl_delay:
             slot.delay, slot.jitter = state.crawl_delay, 0.0
-
-
-def retry_after(value: bytes | None) -> float | None:
-    """Seconds a ``Retry-After`` header asks to wait (delta-seconds or HTTP date), or None
-    when absent or unreadable (hostile values never mean 'no wait' or forever)."""
-    if not value:
-        return None
-    text = value.decode("latin-1").strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
 def _body_prefix(response: Response) -> bytes:

@@ -4,7 +4,8 @@ Scrapy's LogStats writes a log line every ``LOGSTATS_INTERVAL`` seconds, which i
 for log files and Scrapyd, but an operator watching a crawl wants to see it move. When
 standard error is a terminal this extension redraws one line — pages, articles, rate,
 errors — every ``NEWSARCHIVE_PROGRESS_INTERVAL`` seconds. Settings ``NEWSARCHIVE_PROGRESS``
-and ``NEWSARCHIVE_PROGRESS_INTERVAL``: see :mod:`crawler.default_settings`.
+and ``NEWSARCHIVE_PROGRESS_INTERVAL``: see :mod:`crawler.default_settings`. The line itself
+is :func:`operations.figures.progress_line`.
 """
 
 from __future__ import annotations
@@ -18,22 +19,12 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 from crawler.default_settings import read
-from operations.figures import figures
-
-
-def progress_line(stats: dict[str, Any], elapsed: float) -> str:
-    """What the operator sees: enough to tell a healthy crawl from a stuck or failing one."""
-    f = figures(stats)  # errors are HTTP errors and failed downloads; archived pages skipped are no error
-    errors = sum(f.http_errors.values()) + f.download_errors
-    rate = f.pages_fetched / elapsed if elapsed > 0 else 0.0
-    return (
-        f"pages {f.pages_fetched}  articles new {f.articles['new']} changed {f.articles['changed']} "
-        f"unchanged {f.articles['unchanged']} dup {f.articles['duplicate']}  skipped {f.skipped_archived}  "
-        f"{rate:.1f} pages/s  errors {errors}  queued {stats.get('scheduler/enqueued', 0) - stats.get('scheduler/dequeued', 0)}"
-    )
+from operations.figures import progress_line
 
 
 class Progress:
+    """Scrapy extension redrawing the progress line; ``NEWSARCHIVE_PROGRESS=off`` turns it off."""
+
     def __init__(self, stats: Any, interval: float, stream: TextIO):
         self.stats = stats
         self.interval = interval

@@ -1,0 +1,1 @@
+"""Adapters of the crawler to the frameworks it runs in (as Spidermon's ``contrib``)."""

@@ -1,0 +1,1 @@
+"""Scrapy extensions every crawl runs: job record, progress line, spider state."""

@@ -1,0 +1,1 @@
+"""Downloader and spider middlewares every crawl runs (their order: ``crawler/settings.py``)."""
