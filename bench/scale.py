@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import opencc
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import Engine, make_url
 
 from archive.facets import overview
@@ -206,8 +206,8 @@ def storage(engine: Engine, articles: int) -> list[tuple[str, float, float]]:
                   key=lambda row: -(row[1] + row[2]))
 
 
-def latencies(engine: Engine, seed: int = 3) -> dict[str, tuple[float, float]]:
-    """p50/p95 milliseconds per query kind, 200 queries each, after one warm-up pass: a search
+def latencies(engine: Engine, seed: int = 3, queries: int = QUERIES) -> dict[str, tuple[float, float]]:
+    """p50/p95 milliseconds per query kind, ``queries`` (200) queries each, after one warm-up pass: a search
     is what ``newsarchive search`` waits for (the first 20 hits and the total)."""
     rng = random.Random(seed)
     words = vocabulary(random.Random(11))
@@ -215,7 +215,7 @@ def latencies(engine: Engine, seed: int = 3) -> dict[str, tuple[float, float]]:
     with sessions() as session:
         authors = session.execute(text("SELECT name FROM person LIMIT 200")).scalars().all()
         newest = session.scalar(select(func.max(ArticleRow.published_at)))
-        ids = session.scalars(select(ArticleRow.id).order_by(func.random()).limit(QUERIES)).all()
+        ids = session.scalars(select(ArticleRow.id).order_by(func.random()).limit(queries)).all()
     day = newest.date() if newest else FETCHED.date()
     kinds: dict[str, Callable[[], Filters]] = {
         "1-char term": lambda: Filters(query=parse_query(rng.choice(CHARACTERS[:200]))),
@@ -230,14 +230,58 @@ def latencies(engine: Engine, seed: int = 3) -> dict[str, tuple[float, float]]:
     results = {}
     with sessions() as session:
         for kind, make in kinds.items():
-            queries = [make() for _ in range(QUERIES)]
-            search_page(session, queries[0], limit=20)  # a page of hits and the total, as `search` prints
-            results[kind] = p50_p95([_timed(lambda q=q: search_page(session, q, limit=20)) for q in queries])
+            asked = [make() for _ in range(queries)]
+            search_page(session, asked[0], limit=20)  # a page of hits and the total, as `search` prints
+            results[kind] = p50_p95([_timed(lambda q=q: search_page(session, q, limit=20)) for q in asked])
             if kind == "2-char term":  # the counts a search page shows beside its hits
-                results["facets, 2-char term"] = p50_p95([_timed(lambda q=q: overview(session, q)) for q in queries])
+                results["facets, 2-char term"] = p50_p95([_timed(lambda q=q: overview(session, q)) for q in asked])
         results["show"] = p50_p95(
             [_timed(lambda i=i: article_view(session, find_article(session, str(i)))) for i in ids])
     return results
+
+
+def query_plans(engine: Engine, seed: int = 3) -> None:
+    """Print the database's plan of every statement one search page of each kind runs.
+
+    Why: a plan that scans a million rows is invisible at ten thousand; reading the plans at
+    full size (``EXPLAIN QUERY PLAN`` on SQLite, ``EXPLAIN (ANALYZE, BUFFERS)`` on
+    PostgreSQL) is how an index that is not used shows up.
+    """
+    statements: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001, ARG001
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    sqlite = engine.dialect.name == "sqlite"
+    explain = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) "
+    rng = random.Random(seed)
+    words = vocabulary(random.Random(11))
+    kinds = {
+        "1-char term": Filters(query=parse_query(CHARACTERS[rng.randrange(200)])),
+        "2-char term": Filters(query=parse_query(next(w for w in words if len(w) == 2))),
+        "4-char term": Filters(query=parse_query(next(w for w in words if len(w) == 4))),
+        "phrase": Filters(query=parse_query(f'"{words[0]}{words[1]}"')),
+        "term + site": Filters(query=parse_query(next(w for w in words if len(w) == 2)), site=SITES[0]),
+    }
+    sessions = session_factory(engine)
+    for kind, filters in kinds.items():
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            with sessions() as session:
+                search_page(session, filters, limit=20)
+                if kind == "2-char term":
+                    overview(session, filters)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        print(f"\n### plans: {kind}\n")
+        with engine.raw_connection() as raw:
+            cursor = raw.cursor()
+            for statement, parameters in statements:
+                cursor.execute(explain + statement, parameters)
+                plan = [str(row[-1] if sqlite else row[0]) for row in cursor.fetchall()]
+                print("```\n" + " ".join(statement.split())[:300] + "\n--\n" + "\n".join(plan) + "\n```")
 
 
 def _timed(call: Callable[[], object]) -> float:
@@ -247,7 +291,7 @@ def _timed(call: Callable[[], object]) -> float:
 
 
 def report(name: str, url: str, count: int, do_offload: bool, folder: Path, build: bool = True,
-           warcs: Path | None = None) -> None:
+           warcs: Path | None = None, queries: int = QUERIES) -> None:
     """Build (unless ``build`` is false: measure the archive at ``url`` as it is), measure
     and print the tables for one database."""
     upgrade_to_head(url)
@@ -278,7 +322,7 @@ def report(name: str, url: str, count: int, do_offload: bool, folder: Path, buil
             for table, data, index in storage(engine, articles)[:4]:
                 print(f"| {table} | {data:.0f} | {index:.0f} |")
     print("\n| query | p50 ms | p95 ms |\n|---|---|---|")
-    for kind, (p50, p95) in latencies(engine).items():
+    for kind, (p50, p95) in latencies(engine, queries=queries).items():
         print(f"| {kind} | {p50:.1f} | {p95:.1f} |", flush=True)
     print("\n| export | articles/s | per CPU-s | peak RSS MiB |\n|---|---|---|---|")
     for fmt in ("jsonl", "parquet"):
@@ -317,25 +361,34 @@ def main() -> None:
                         help="build into this (empty) database and keep it, instead of a throw-away one")
     parser.add_argument("--measure", metavar="URL",
                         help="measure the archive at URL as it is (no ingest): storage, search, show, export")
+    parser.add_argument("--queries", type=int, default=QUERIES, help=f"searches timed per kind (default {QUERIES})")
+    parser.add_argument("--explain", action="store_true",
+                        help="with --measure: print the query plans of one search page of each kind, then stop")
     parser.add_argument("--warc-dir", type=Path, help="where --offload writes WARC files (default: a temporary folder)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(dir=Path.cwd()) as folder:
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as folder:
         work = Path(folder)
         warcs = args.warc_dir or work
+        if args.explain:
+            if not args.measure:
+                parser.error("--explain reads the plans of an existing archive: give it with --measure URL")
+            query_plans(make_engine(args.measure))
+            return
         if args.keep or args.measure:
             url = args.keep or args.measure
             report(make_url(url).get_backend_name(), url, args.articles, args.offload, work, build=bool(args.keep),
-                   warcs=warcs)
+                   warcs=warcs, queries=args.queries)
             return
         for name in args.db or ("sqlite", "postgresql"):
             if name == "sqlite":
-                report(name, f"sqlite:///{work / 'scale.db'}", args.articles, args.offload, work, warcs=warcs)
+                report(name, f"sqlite:///{work / 'scale.db'}", args.articles, args.offload, work, warcs=warcs,
+                       queries=args.queries)
                 continue
             if (pg := _postgres(args.postgres)) is None:
                 continue
             url, drop = pg
             try:
-                report(name, url, args.articles, args.offload, work, warcs=warcs)
+                report(name, url, args.articles, args.offload, work, warcs=warcs, queries=args.queries)
             finally:
                 drop()
 
