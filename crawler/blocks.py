@@ -22,8 +22,11 @@ from collections.abc import Iterable
 BLOCK_STATUSES = frozenset({403})
 #: Cookies set by challenge pages of web application firewalls.
 CHALLENGE_COOKIES = re.compile(r"^(acw_tc|acw_sc__v2|__jsl_clearance\w*|_waf_\w+)=", re.IGNORECASE)
-#: Script markers of challenge pages (the cookie-computing reload).
-CHALLENGE_SCRIPT = re.compile(rb"acw_sc__v2|__jsl_clearance|var arg1\s*=|_waf_bd8ce2ce37", re.IGNORECASE)
+#: Script markers of challenge pages (the cookie-computing reload), in lower case: the page's
+#: start is lowered once and searched for these (a case-blind regex took 0.2 ms a page, as
+#: much as a tenth of what Scrapy itself spends on one).
+CHALLENGE_MARKERS = (b"acw_sc__v2", b"__jsl_clearance", b"_waf_bd8ce2ce37")
+_CHALLENGE_ARG = re.compile(rb"var arg1\s*=")
 #: What refusal pages say, in Simplified and Traditional script, as UTF-8 and GBK/Big5 bytes.
 REFUSAL_PHRASES = ("访问过于频繁", "訪問過於頻繁", "访问太频繁", "請求過於頻繁", "请求过于频繁",
                    "验证码", "驗證碼", "人机验证", "安全验证", "訪問受限", "访问受限")
@@ -50,7 +53,7 @@ def block_reason(status: int, set_cookies: Iterable[str], body: bytes) -> str | 
     if status in BLOCK_STATUSES:
         return f"HTTP {status}"
     challenge_cookie = next((c.split("=", 1)[0] for c in set_cookies if CHALLENGE_COOKIES.match(c.strip())), None)
-    if CHALLENGE_SCRIPT.search(body[:SHORT_PAGE * 4]):
+    if _challenge_script(body[:SHORT_PAGE * 4]):
         return "WAF challenge page" + (f" (cookie {challenge_cookie})" if challenge_cookie else "")
     if challenge_cookie and len(body) < SHORT_PAGE and b"<p" not in body.lower():
         return f"WAF challenge page (cookie {challenge_cookie})"
@@ -62,6 +65,14 @@ def block_reason(status: int, set_cookies: Iterable[str], body: bytes) -> str | 
     if found:
         return f"refusal page ({_phrase(found.group(0))})"
     return None
+
+
+def _challenge_script(start: bytes) -> bool:
+    """Whether the start of a page holds a challenge page's script markers, in any letter case."""
+    low = start.lower()
+    if any(marker in low for marker in CHALLENGE_MARKERS):
+        return True
+    return b"var arg1" in low and _CHALLENGE_ARG.search(low) is not None
 
 
 def _phrase(raw: bytes) -> str:

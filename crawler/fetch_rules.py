@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from crawler.parsing.urls import site_of
@@ -34,7 +35,14 @@ class Refusal:
 
 
 def sites_of(urls_or_hosts: Iterable[str]) -> frozenset[str]:
-    """Sites (:func:`crawler.parsing.urls.site_of`) of URLs or bare host names (``allowed_domains``)."""
+    """Sites (:func:`crawler.parsing.urls.site_of`) of URLs or bare host names (``allowed_domains``).
+
+    Remembered per list: the gate asks for a spider's sites at every request, twice."""
+    return _sites_of(tuple(urls_or_hosts))
+
+
+@lru_cache(maxsize=64)
+def _sites_of(urls_or_hosts: tuple[str, ...]) -> frozenset[str]:
     sites = {site_of(value if "://" in value else f"//{value}") for value in urls_or_hosts}
     return frozenset(sites - {""})
 

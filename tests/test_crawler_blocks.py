@@ -18,6 +18,13 @@ def test_a_challenge_script_is_a_block_even_without_its_cookie() -> None:
     assert block_reason(200, [], WAF_CHALLENGE.body) == "WAF challenge page"
 
 
+@pytest.mark.parametrize("marker", ["ACW_SC__V2='x'", "document.cookie='__JSL_Clearance=1'", "Var Arg1 ='3A0'",
+                                    "_WAF_BD8CE2CE37=1"])
+def test_a_challenge_script_marker_in_any_letter_case_is_a_block(marker: str) -> None:
+    body = f"<html><script>{marker};location.reload()</script></html>".encode()
+    assert block_reason(200, [], b"<!-- " + b"x" * 9000 + b" -->" + body) == "WAF challenge page"
+
+
 def test_a_403_page_is_a_block() -> None:
     assert block_reason(403, [], FORBIDDEN.body) == "HTTP 403"
 
