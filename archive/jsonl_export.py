@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from archive.filters import Filters
 from archive.records import COLUMNS, SCHEMA_VERSION, Batch, Record, people_of, record_batches, selection_batches, urls_of
+from models.schema import Article
 
 #: Columns holding JSON text, embedded as JSON rather than as strings.
 _JSON_COLUMNS = ("images", "breadcrumbs")
@@ -64,7 +65,8 @@ def _sqlite_value(column: str) -> str:
         return f"json(article.{column})"
     if column in _TIME_COLUMNS:
         return _sqlite_time(column, _TIME_COLUMNS[column])
-    return f"article.{column}"
+    # the column's SQL, or the expression a derived attribute reads (body_simplified, see models.schema)
+    return str(getattr(Article, column).expression.compile(compile_kwargs={"literal_binds": True}))
 
 
 def _sqlite_fields() -> list[tuple[str, str]]:

@@ -83,7 +83,7 @@ def article_view(session: Session, article: Article) -> dict[str, Any]:
                 "fingerprint": v.fingerprint,
                 "title": v.item.get("title"),
                 "script": v.item.get("script"),
-                "body_chars": len(v.body),
+                "body_chars": len(v.item.get("body") or ""),
             }
             for v in versions
         ],

@@ -144,7 +144,7 @@ class LeanIdentityStore:
     def _new_article(self, item: ArticleItem, digest: str) -> int:
         return self.session.scalar(insert(Article).returning(Article.id), [{
             "canonical_url": item.canonical_url, "site_id": self._site(item.site), "title": item.title,
-            "body": item.body, "body_simplified": item.simplified["body"], "fingerprint": digest,
+            "body": item.body, "body_simplified_if_differs": item.simplified["body"], "fingerprint": digest,
             "first_seen": self.now, "last_seen": self.now, "current_version": 1,
         }])
 

@@ -73,7 +73,7 @@ def synthetic_rows(count: int, seed: int = 7):
             "id": i, "canonical_url": f"https://example.cn/{i}.html", "site_id": i % len(SITES) + 1,
             "template": "bench", "title": title, "published_at": published, "source": rng.choice(("新华日报", "人民日报")),
             "body": body, "body_html": "", "images": [], "breadcrumbs": [], "pages": 1, "script": "zh-Hans",
-            "problems": [], "title_simplified": title, "body_simplified": body, "fingerprint": f"{i:064x}",
+            "problems": [], "title_simplified": title, "fingerprint": f"{i:064x}",
             "first_seen": FETCHED, "last_seen": FETCHED, "current_version": 1,
         }  # fmt: skip
 

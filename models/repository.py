@@ -210,6 +210,9 @@ _IDENTITY_COLUMNS = (
 )
 
 
+#: Key of the version item's column in Core inserts (its column is not named after the attribute).
+_VERSION_ITEM = ArticleVersion.__table__.c.item_zstd.key
+
 #: Article columns written for a new article (all but the generated id).
 _INSERTED_COLUMNS = tuple(column.key for column in Article.__table__.columns if column.key != "id")
 
@@ -391,7 +394,8 @@ class _ArticleBatch:
         article.images = data["images"]
         article.problems = data["problems"]
         article.title_simplified = simplified.get("title", item.title)
-        article.body_simplified = simplified.get("body") or item.body
+        body_simplified = simplified.get("body") or item.body
+        article.body_simplified_if_differs = body_simplified if body_simplified != item.body else ""
         article.source_simplified = simplified.get("source", item.source)
         if article in self.holders.get(article.fingerprint, ()):
             self.holders[article.fingerprint].remove(article)
@@ -430,7 +434,7 @@ class _ArticleBatch:
         version_ids = _insert(session, ArticleVersion, [
             {
                 "article_id": v.article.id, "number": v.number, "fetched_at": v.pending.seen_at,
-                "fingerprint": v.pending.fingerprint.digest, "item": v.pending.data, "body": v.pending.item.body,
+                "fingerprint": v.pending.fingerprint.digest, _VERSION_ITEM: v.pending.data,
             }
             for v in self.versions
         ], returning=True)

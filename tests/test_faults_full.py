@@ -79,6 +79,7 @@ def test_full_or_read_only_is_told_apart_from_unreachable(migrated_db_url: str) 
     engine = make_engine(migrated_db_url)
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":  # a database that may not grow is a full disk to SQLite
+            conn.exec_driver_sql("vacuum")  # no free pages left by the migrations to write into
             pages = conn.exec_driver_sql("pragma page_count").scalar_one()
             conn.exec_driver_sql(f"pragma max_page_count = {pages}")
             expected = "database or disk is full"

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from archive.filters import Filters
 from archive.query import parse_query
@@ -12,14 +12,13 @@ from models.tokens import normalise, text_tokens
 from models.engine import make_engine, session_factory
 from models.migrate import downgrade, upgrade
 from models.repository import store_articles
-from models.schema import Article
 from pipelines.normalise import normalise as normalise_item
 from tests.archive_search_items import HONGKONG, NANTONG, sample_articles
 
 
 def _index_as_0002(session, dialect: str) -> None:
     """What 0002's index code stored: normalised text plus all tokens (sorted, positions kept on SQLite)."""
-    for id_, title, body in session.execute(select(Article.id, Article.title_simplified, Article.body_simplified)):
+    for id_, title, body in session.execute(text("SELECT id, title_simplified, body_simplified FROM article")):
         row = {"id": id_, "title": normalise(title), "body": normalise(body)}
         tokens = sorted(text_tokens(row["title"], row["body"]))
         if dialect == "sqlite":

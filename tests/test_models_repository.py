@@ -71,7 +71,7 @@ def test_changed_text_adds_a_version_and_keeps_the_old(sessions):
             select(ArticleVersion).where(ArticleVersion.article_id == article_id).order_by(ArticleVersion.number)
         ).all()
         assert [v.number for v in versions] == [1, 2]
-        assert versions[0].body == BODY
+        assert versions[0].item["body"] == BODY
         assert versions[0].item["authors"] == ["张三", "李四"]
         assert [(p.role, p.position, p.person.name) for p in article.people] == [
             ("author", 0, "赵六"),
