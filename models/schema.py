@@ -153,7 +153,7 @@ class ArticleVersion(Base):
     number: Mapped[int] = mapped_column(Integer)
     fetched_at: Mapped[datetime] = mapped_column(AwareDateTime)
     fingerprint: Mapped[str] = mapped_column(String(64))
-    #: Nullable only because a column added to a filled table must be (migration 0012);
+    #: Nullable only because a column added to a filled table must be (migration 0013);
     #: every version has one.
     item: Mapped[dict[str, Any]] = mapped_column("item_zstd", PackedJSON, nullable=True)
 

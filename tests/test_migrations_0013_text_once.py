@@ -1,4 +1,4 @@
-"""0012: an archive stored with each text several times over keeps every text, once, and
+"""0013: an archive stored with each text several times over keeps every text, once, and
 every reader gives what it gave before; downgrading gives the old layout back."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def _readings(session: Session) -> dict[str, Any]:
     return found
 
 
-def test_an_archive_stored_before_0012_reads_the_same_with_each_text_once(db_url: str) -> None:
+def test_an_archive_stored_before_0013_reads_the_same_with_each_text_once(db_url: str) -> None:
     upgrade(db_url)
     engine = make_engine(db_url)
     sessions = session_factory(engine)
@@ -56,7 +56,7 @@ def test_an_archive_stored_before_0012_reads_the_same_with_each_text_once(db_url
         bands = session.execute(select(NearDupBand.key, NearDupBand.article_id).order_by(NearDupBand.key)).all()
     assert len(items) == 3 and bands
 
-    downgrade(db_url, "0011_refingerprint")
+    downgrade(db_url, "0012_search_codes")
     with engine.connect() as conn:  # the old layout: every text in full, the version's body beside its item
         old = conn.execute(text("SELECT id, body, body_simplified FROM article ORDER BY id")).all()
         assert old[0].body_simplified == old[0].body and old[1].body_simplified != old[1].body

@@ -1,7 +1,7 @@
 """text once: each text of an article stored once, and the near-copy band index without a copy of itself
 
-Revision ID: 0012_text_once
-Revises: 0011_refingerprint
+Revision ID: 0013_text_once
+Revises: 0012_search_codes
 Create Date: 2026-12-03
 
 Why (``bench.scale``, 3,000 articles: some 1.5 KB of text an article took 23 KB of
@@ -34,8 +34,8 @@ from alembic import op
 
 from models.types import PackedJSON
 
-revision: str = "0012_text_once"
-down_revision: str | Sequence[str] | None = "0011_refingerprint"
+revision: str = "0013_text_once"
+down_revision: str | Sequence[str] | None = "0012_search_codes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
