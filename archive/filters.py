@@ -90,27 +90,28 @@ TokenPlan = Literal["list", "filter", "probe"]
 
 
 def select_articles(
-    session: Session, filters: Filters, *columns: object, plan: TokenPlan = "list", site: bool = True
+    session: Session, filters: Filters, *columns: object, plan: TokenPlan = "list", site: bool = True,
+    search_row: bool = False,
 ) -> Select:
     """``SELECT columns`` over articles joined to their site (and search index, for a
-    query), with every filter applied; ``plan``: see :data:`TokenPlan`. ``site=False``
-    leaves the site out unless the filters need it, so that counting by an indexed column
-    (a date) reads only that index, not every article row."""
+    query, or with ``search_row``), with every filter applied; ``plan``: see :data:`TokenPlan`.
+    ``site=False`` leaves the site out unless the filters need it, so that counting by an
+    indexed column (a date) reads only that index, not every article row."""
     dialect = session.get_bind().dialect.name
     statement = select(*columns).select_from(Article)
     if site or filters.site:
         statement = statement.join(Site, Site.id == Article.site_id)
-    if _reads_search_row(filters.query, dialect):
+    if search_row or reads_search_row(filters.query, dialect):
         statement = statement.join(article_search, article_search.c.article_id == Article.id)
     return statement.where(*_conditions(filters, dialect, plan))
 
 
-def matches_many(session: Session, filters: Filters) -> bool:
-    """Whether the query's tokens match so many articles (a 20th of them, at least
+def matches_many(session: Session, filters: Filters, share: int = 20) -> bool:
+    """Whether the query's tokens match so many articles (a ``share``-th of them, at least
     :data:`MANY_MATCHES`) that walking articles newest first meets a match every few rows.
 
     Both planners misjudge this (SQLite knows nothing of FTS5 list lengths; PostgreSQL's
-    cost of testing a tsvector per row is far too low, so it walks the date index for
+    cost of testing a token array per row is far too low, so it walks the date index for
     rare words too and reads every article); counting stops at the threshold, so the
     answer costs a few milliseconds at most.
     """
@@ -118,15 +119,60 @@ def matches_many(session: Session, filters: Filters) -> bool:
     if not tokens:
         return False
     dialect = session.get_bind().dialect.name
-    threshold = max(MANY_MATCHES, (session.scalar(select(func.max(Article.id))) or 0) // 20)
-    if dialect == "sqlite":
-        matched = _fts_ids(tokens)
-    else:
-        matched = select(article_search.c.article_id).where(_token_match(tokens, dialect))
-    return session.scalar(select(func.count()).select_from(matched.limit(threshold).subquery())) >= threshold
+    threshold = max(MANY_MATCHES, (session.scalar(select(func.max(Article.id))) or 0) // share)
+    matched = _token_ids(tokens, dialect).limit(threshold)
+    return session.scalar(select(func.count()).select_from(matched.subquery())) >= threshold
 
 
-def _reads_search_row(query: Query, dialect: str) -> bool:
+def date_order_plan(session: Session, filters: Filters) -> tuple[TokenPlan, bool]:
+    """(token plan, walk) for listing matches by date: ``walk`` reads articles in date order
+    from the index and stops when the page is full; else the matches are found and sorted.
+
+    Walking pays when matches are dense among the rows walked: a term in a 20th of the
+    archive, or with other filters (which thin the matches out) one in half of it, is
+    tested by probing the index per row; a term in between, with filters, by checking each
+    row against the term's list of articles (reading no row the list does not hold). Rarer
+    terms are found from their list and sorted."""
+    query = filters.query
+    if not query.required and not query.alternatives:
+        return "list", True
+    if not narrowed(filters) or session.get_bind().dialect.name != "sqlite":
+        return ("probe", True) if matches_many(session, filters) else ("list", False)
+    if matches_many(session, filters, share=2):
+        return "probe", True
+    return ("filter", True) if matches_many(session, filters) else ("list", False)
+
+
+def count_plan(session: Session, filters: Filters) -> TokenPlan:
+    """How SQLite counts the matches of a query with other filters: a common term is
+    checked against its list while the filters' own indexes (dates, sites) lead; a rare
+    one leads itself, its few articles looked up one by one."""
+    return "filter" if narrowed(filters) and matches_many(session, filters) else "list"
+
+
+def narrowed(filters: Filters) -> bool:
+    """Whether anything but the query selects articles."""
+    return any((filters.site, filters.since, filters.until, filters.source, filters.author, filters.editor,
+                filters.script))
+
+
+def count_by_tokens(session: Session, filters: Filters) -> int | None:
+    """How many articles match, counted in the token index alone, when its tokens decide
+    the query and nothing else filters (else ``None``): a term found in most articles is
+    then counted without reading a single article row (at 20,000 articles, 0.5 ms instead
+    of 200 ms for the 17,000 that hold 的). The index holds exactly the stored articles
+    (:mod:`models.search_index`; after deleting articles by hand, ``newsarchive index rebuild``)."""
+    query = filters.query
+    dialect = session.get_bind().dialect.name
+    if narrowed(filters) or query.excluded or query.alternatives or not query.required or not all(
+        decided_by_tokens(term, dialect) for term in query.required
+    ):
+        return None
+    matched = _token_ids(_required_tokens(query), dialect)
+    return session.scalar(select(func.count()).select_from(matched.subquery()))
+
+
+def reads_search_row(query: Query, dialect: str) -> bool:
     """Whether the query reads ``article_search``: PostgreSQL's token columns are there;
     on SQLite only substring tests need it (a query of 1–2 character words skips a lookup
     per candidate). Listing by filters alone never depends on the index."""
@@ -146,6 +192,13 @@ def _fts_ids(tokens: Sequence[str], title: bool = False) -> Select:
     name = TITLE_FTS_TABLE if title else FTS_TABLE
     index = table(name, column("rowid", Integer))
     return select(index.c.rowid).where(literal_column(name).op("MATCH")(fts_expression(tokens)))
+
+
+def _token_ids(tokens: Sequence[str], dialect: str) -> Select:
+    """Ids of the articles whose index entry has every token, from the token index alone."""
+    if dialect == "sqlite":
+        return _fts_ids(tokens)
+    return select(article_search.c.article_id).where(_token_match(tokens, dialect))
 
 
 def _required_tokens(query: Query) -> list[str]:

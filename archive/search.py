@@ -8,13 +8,15 @@ a page at a time (``offset``/``limit``) with the total, sorted by relevance or b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Integer, Row, case, func, literal, not_, or_, select
+from sqlalchemy import ColumnElement, Integer, Row, Select, case, func, literal, not_, or_, select
 from sqlalchemy.orm import Session
 
-from archive.filters import Filters, TokenPlan, in_title, matches_many, select_articles
+from archive.filters import (Filters, count_by_tokens, count_plan, date_order_plan, in_title, reads_search_row,
+                             select_articles)
+from archive.query import Query
 from archive.snippet import match_pattern, snippet
 from archive.times import in_article_zone
 from models.schema import Article, Site
@@ -71,8 +73,12 @@ def search_page(
 
 
 def count(session: Session, filters: Filters, *conditions: ColumnElement[bool]) -> int:
-    """How many articles match ``filters`` (query included) and ``conditions``."""
-    matched = select_articles(session, filters, Article.id).where(*conditions).subquery()
+    """How many articles match ``filters`` (query included) and ``conditions``: from the
+    token index alone where it decides (:func:`archive.filters.count_by_tokens`)."""
+    if not conditions and (counted := count_by_tokens(session, filters)) is not None:
+        return counted
+    plan = count_plan(session, filters)
+    matched = select_articles(session, filters, Article.id, plan=plan, site=False).where(*conditions).subquery()
     return session.scalar(select(func.count()).select_from(matched)) or 0
 
 
@@ -121,31 +127,45 @@ def _ranked_rows(session: Session, filters: Filters, limit: int, offset: int, so
     if sort != "relevance" or not query.groups:
         return _by_date(session, filters, "oldest" if sort == "oldest" else "newest", offset, limit)
     titled = or_(*(or_(*(in_title(term, dialect) for term in group)) for group in query.groups))
-    title_hits = sum(
-        (case((or_(*(in_title(term, dialect) for term in group)), 1), else_=0) for group in query.groups),
-        literal(0, Integer),
-    )
-    statement = select_articles(session, filters, *_HIT_COLUMNS, plan="filter").where(titled)
-    rows = list(session.execute(statement.order_by(title_hits.desc(), *_ORDERS["newest"]).offset(offset).limit(limit)))
+    rows = list(session.execute(_title_hits(session, filters, *_HIT_COLUMNS).offset(offset).limit(limit)))
     if len(rows) < limit:
         # The rest start after the last title hit: at 0 when this page holds title hits.
-        skip = 0 if rows or not offset else max(0, offset - count(session, filters, titled))
+        skip = 0 if rows or not offset else max(0, offset - _count_title_hits(session, filters))
         rows += _by_date(session, filters, "newest", skip, limit - len(rows), not_(titled))
     return rows
+
+
+def _title_hits(session: Session, filters: Filters, *columns: object) -> Select:
+    """The matches with a title hit, most title hits first, then newest first.
+
+    A query of one term (or one ``OR`` group) is matched by any article whose title holds
+    it, so only the title index is read: the list of every article holding a common
+    character (most of the archive) is not built just to confirm what the title says. With
+    one group every title hit counts the same, so the order is by date alone."""
+    dialect = session.get_bind().dialect.name
+    query = filters.query
+    titles = [or_(*(in_title(term, dialect) for term in group)) for group in query.groups]
+    if len(titles) == 1:
+        rest = replace(filters, query=Query(excluded=query.excluded))
+        statement = select_articles(session, rest, *columns, search_row=reads_search_row(query, dialect))
+        return statement.where(titles[0]).order_by(*_ORDERS["newest"])
+    title_hits = sum((case((title, 1), else_=0) for title in titles), literal(0, Integer))
+    statement = select_articles(session, filters, *columns, plan="filter").where(or_(*titles))
+    return statement.order_by(title_hits.desc(), *_ORDERS["newest"])
+
+
+def _count_title_hits(session: Session, filters: Filters) -> int:
+    matched = _title_hits(session, filters, Article.id).order_by(None).subquery()
+    return session.scalar(select(func.count()).select_from(matched)) or 0
 
 
 def _by_date(
     session: Session, filters: Filters, order: str, offset: int, limit: int, *conditions: ColumnElement[bool]
 ) -> list[Row]:
-    """Matches in date order: read from the date index, stopping when the page is full, if
-    many articles match (:func:`archive.filters.matches_many`) or there is no query; else
-    by sorting the few matches."""
-    if not filters.query.required and not filters.query.alternatives:
-        plan, orders = "list", _ORDERS
-    elif matches_many(session, filters):
-        plan, orders = "probe", _ORDERS
-    else:
-        plan, orders = "list", _SORTED_ORDERS
+    """Matches in date order: read from the date index, stopping when the page is full, where
+    matches are dense enough (:func:`archive.filters.date_order_plan`); else by sorting them."""
+    plan, walk = date_order_plan(session, filters)
+    orders = _ORDERS if walk else _SORTED_ORDERS
     statement = select_articles(session, filters, *_HIT_COLUMNS, plan=plan).where(*conditions)
     return list(session.execute(statement.order_by(*orders[order]).offset(offset).limit(limit)))
 

@@ -172,6 +172,22 @@ def test_both_plans_for_the_articles_without_title_hits_rank_alike(shared, monke
     assert [hit.url for hit in _search(shared, "南通 -产业发展")] == [HONGKONG]
 
 
+@pytest.mark.parametrize("plan", [("probe", True), ("filter", True), ("list", False)],
+                         ids=["probe-while-walking", "check-the-list-while-walking", "sort-the-list"])
+def test_every_plan_for_a_filtered_query_gives_the_same_page_and_total(shared, monkeypatch, plan):
+    """Search picks how a term meets other filters by how many articles hold it
+    (archive.filters.date_order_plan, count_plan); every way must give the same answer."""
+    monkeypatch.setattr("archive.search.date_order_plan", lambda session, filters: plan)
+    monkeypatch.setattr("archive.search.count_plan", lambda session, filters: plan[0])
+    with shared() as session:
+        # 企业/企業 is in all four bodies and no title; people.com.cn has Nantong and Hong Kong
+        found = search_page(session, Filters(query=parse_query("企业"), site="people.com.cn"))
+        recent = search_page(session, Filters(query=parse_query("企业"), site="people.com.cn",
+                                              since=parse_day("2024-01-15")))
+    assert ([hit.url for hit in found.hits], found.total) == ([HONGKONG, NANTONG], 2)
+    assert ([hit.url for hit in recent.hits], recent.total) == ([HONGKONG], 1)
+
+
 def test_a_page_filled_by_title_hits_stops_there(shared):
     with shared() as session:
         hits = search(session, Filters(query=parse_query("南通")), limit=1)
