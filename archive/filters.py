@@ -6,7 +6,8 @@ compare OpenCC Simplified forms, so ``--author 張三`` finds 张三.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
 from datetime import date, datetime, time, timedelta
@@ -40,6 +41,8 @@ from models.tokens import has_own_code, token_codes
 SCRIPTS = ("zh-Hans", "zh-Hant")
 #: Fewest token matches for which :func:`matches_many` says "many".
 MANY_MATCHES = 1000
+#: PostgreSQL ``work_mem`` while counting token matches (:func:`index_scans`).
+INDEX_SCAN_MEMORY = "64MB"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +124,8 @@ def matches_many(session: Session, filters: Filters, share: int = 20) -> bool:
     dialect = session.get_bind().dialect.name
     threshold = max(MANY_MATCHES, (session.scalar(select(func.max(Article.id))) or 0) // share)
     matched = _token_ids(tokens, dialect).limit(threshold)
-    return session.scalar(select(func.count()).select_from(matched.subquery())) >= threshold
+    with index_scans(session):
+        return session.scalar(select(func.count()).select_from(matched.subquery())) >= threshold
 
 
 def date_order_plan(session: Session, filters: Filters) -> tuple[TokenPlan, bool]:
@@ -169,7 +173,29 @@ def count_by_tokens(session: Session, filters: Filters) -> int | None:
     ):
         return None
     matched = _token_ids(_required_tokens(query), dialect)
-    return session.scalar(select(func.count()).select_from(matched.subquery()))
+    with index_scans(session):
+        return session.scalar(select(func.count()).select_from(matched.subquery()))
+
+
+@contextmanager
+def index_scans(session: Session) -> Iterator[None]:
+    """On PostgreSQL, find token matches through the GIN index for the statements inside,
+    also when most articles match: the planner then prefers reading the whole table, not
+    counting that every row's token array must be decompressed to be tested (at 20,000
+    articles, 7 s instead of 0.5 s to count the 17,000 holding 的); ``work_mem`` keeps the
+    bitmap of a million matches exact, so no page is re-tested. SQLite is left as it is."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    settings = {"enable_seqscan": "off", "work_mem": INDEX_SCAN_MEMORY}
+    saved = {name: session.scalar(select(func.current_setting(name))) for name in settings}
+    for name, value in settings.items():
+        session.execute(select(func.set_config(name, value, True)))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            session.execute(select(func.set_config(name, value, True)))
 
 
 def reads_search_row(query: Query, dialect: str) -> bool:

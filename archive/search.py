@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Integer, Row, Select, case, func, literal, not_, or_, select
 from sqlalchemy.orm import Session
 
-from archive.filters import (Filters, count_by_tokens, count_plan, date_order_plan, in_title, reads_search_row,
-                             select_articles)
+from archive.filters import (Filters, count_by_tokens, count_plan, date_order_plan, in_title, index_scans,
+                             reads_search_row, select_articles)
 from archive.query import Query
 from archive.snippet import match_pattern, snippet
 from archive.times import in_article_zone
@@ -79,7 +79,8 @@ def count(session: Session, filters: Filters, *conditions: ColumnElement[bool]) 
         return counted
     plan = count_plan(session, filters)
     matched = select_articles(session, filters, Article.id, plan=plan, site=False).where(*conditions).subquery()
-    return session.scalar(select(func.count()).select_from(matched)) or 0
+    with index_scans(session):
+        return session.scalar(select(func.count()).select_from(matched)) or 0
 
 
 def search(
