@@ -158,3 +158,23 @@ def upgrade_to_head(url: str) -> None:
     """Create or update the archive's tables to the newest migration (Alembic ``head``)."""
     ensure_folder(url)
     upgrade(url, "head")
+
+
+def stale_statistics_warning(session: Session) -> str | None:
+    """A one-line warning when PostgreSQL will not keep the archive's planner statistics
+    fresh (``autovacuum`` off), else None.
+
+    Why: the store path looks up thousands of band keys, URLs and names per batch by their
+    indexes. Without statistics, PostgreSQL estimates that such a look-up returns most of a
+    large table and scans it whole instead (measured: 9 s for 900 band keys in a
+    3.5-million-row band table, against milliseconds once analysed), so every batch costs
+    more as the archive grows and nothing else says why. SQLite plans these look-ups by
+    their keys without statistics.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    if session.execute(text("SHOW autovacuum")).scalar_one() == "on":
+        return None
+    return ("autovacuum is off on this PostgreSQL server, so the archive's planner statistics go stale and "
+            "every batch scans more as the archive grows: turn autovacuum on, or run ANALYZE after every "
+            "tenth of growth")

@@ -33,7 +33,14 @@ from crawler.contrib.scrapy.stop import stop_crawl
 from crawler.disk_full import DISK_FULL_REASON, is_disk_full
 from crawler.default_settings import default, read
 from crawler.items import Article, Capture
-from models.engine import ArchiveUnavailable, database_url, make_engine, session_factory, upgrade_to_head
+from models.engine import (
+    ArchiveUnavailable,
+    database_url,
+    make_engine,
+    session_factory,
+    stale_statistics_warning,
+    upgrade_to_head,
+)
 from models.errors import display_url, error_reason
 from models.near_copies import NearDuplicateLinker
 from models.repository import KnownNames
@@ -130,12 +137,15 @@ class StorePipeline:
             upgrade_to_head(self.url)
             with self.sessions() as session:
                 archive = archive_uuid(session)
+                stale = stale_statistics_warning(session)
         except (ArchiveUnavailable, *UNAVAILABLE_ERRORS) as exc:
             logger.warning(
                 "archive database %s cannot be prepared (%s); items are spooled in %s until it answers",
                 display_url(self.url), error_reason(exc), self.spool_dir,
             )
             return
+        if stale:
+            logger.warning("%s (%s)", stale, display_url(self.url))
         self.spool = Spool(self.spool_dir, archive, self.url)
         foreign = self.spool.foreign_items()
         if foreign:

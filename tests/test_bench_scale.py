@@ -29,6 +29,13 @@ def test_a_kept_archive_holds_every_generated_story_and_is_measured_again_withou
         rows = conn.execute(select(func.count(Article.id))).scalar_one()
     engine.dispose()
     assert rows >= 60  # every story, plus its mirrors and syndicated copies
+    slice_rows = [line.split("|") for line in built.splitlines() if line.startswith("| 1 | 6 |")]
+    assert len(slice_rows) == 1
+    server_cpu = slice_rows[0][4].strip()
+    if db_url.startswith("sqlite"):
+        assert server_cpu == "—"  # no server
+    else:  # the server on 127.0.0.1 did work for the slice, and it is counted
+        assert float(server_cpu) >= 0.0
     measured = _scale("--measure", db_url, "--queries", "3")
     assert "| slice |" not in measured  # nothing ingested again
     assert f"archive of {rows} article rows" in measured

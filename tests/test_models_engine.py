@@ -7,7 +7,14 @@ import sqlite3
 import pytest
 from sqlalchemy import text
 
-from models.engine import ArchiveUnavailable, check_writable, database_url, make_engine
+from models.engine import (
+    ArchiveUnavailable,
+    check_writable,
+    database_url,
+    make_engine,
+    session_factory,
+    stale_statistics_warning,
+)
 
 UNREACHABLE_POSTGRES = "postgresql+psycopg://postgres:secret@127.0.0.1:1/archive"
 
@@ -56,3 +63,15 @@ def test_read_only_sqlite_is_reported(tmp_path):
 def test_missing_sqlite_folder_is_reported(tmp_path):
     with pytest.raises(ArchiveUnavailable, match="folder exist"):
         check_writable(f"sqlite:///{tmp_path / 'no' / 'such' / 'a.db'}")
+
+
+def test_a_server_that_will_not_refresh_planner_statistics_is_named_in_a_warning(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with session_factory(engine)() as session:
+        warning = stale_statistics_warning(session)
+        autovacuum = None if engine.dialect.name == "sqlite" else session.execute(text("SHOW autovacuum")).scalar_one()
+    engine.dispose()
+    if autovacuum == "off":  # as this machine's PostgreSQL is configured for CI
+        assert warning is not None and "turn autovacuum on" in warning and "\n" not in warning
+    else:  # SQLite plans key look-ups without statistics; PostgreSQL with autovacuum keeps them fresh
+        assert warning is None
