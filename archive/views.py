@@ -99,6 +99,9 @@ Datasette the canned query `search` (`pip install -e '.[datasette]'`, then
 translator is also available there as SQL functions: `newsarchive_fts(q)`,
 `newsarchive_found(q, title, body)`, `newsarchive_title_hits(q, title)` and
 `newsarchive_snippet(q, body, body_simplified)` (see `archive/datasette_plugin.py`).
+The `article` table keeps a Simplified twin only where it differs from the body
+(`body_simplified_if_differs`, else empty): the Simplified body is
+`coalesce(nullif(body_simplified_if_differs, ''), body)`.
 The canned query ranks every candidate, so a very common single character in a large
 archive (half a second at 100,000 articles) can pass Datasette's default 1 s limit on a
 busy machine: add `--setting sql_time_limit_ms 5000`, or use `newsarchive search`.
