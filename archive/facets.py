@@ -17,7 +17,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Select, func, literal_column, select
 from sqlalchemy.orm import Session, aliased
 
-from archive.filters import Filters, select_articles
+from archive.filters import Filters, TokenPlan, matches_many, select_articles
 from archive.times import ARTICLE_ZONE
 from models.schema import Article, ArticlePerson, Person, Site
 
@@ -75,7 +75,8 @@ def overview(session: Session, filters: Filters, size: int = FACET_SIZE) -> Over
     and people facets are counted over the newest :data:`FACET_SAMPLE` matches: exact
     for narrow searches, and for a term found in most of the archive a bounded cost
     instead of a pass over every credit (:attr:`Overview.counted` says which)."""
-    months = _by_date(session, filters, "month")
+    plan = _date_plan(session, filters)
+    months = _by_date(session, filters, "month", plan)
     total = sum(month.count for month in months)
 
     years: dict[str | None, int] = {}
@@ -84,8 +85,8 @@ def overview(session: Session, filters: Filters, size: int = FACET_SIZE) -> Over
         years[year] = years.get(year, 0) + month.count
     by_year = [Count(value, n) for value, n in years.items()]
     unit = histogram_unit(filters.since, filters.until, len(years))
-    dated = _by_date(session, filters, "day") if unit == "day" else months if unit == "month" else by_year
-    ids = _newest_ids(session, filters) if total > FACET_SAMPLE else None
+    dated = _by_date(session, filters, "day", plan) if unit == "day" else months if unit == "month" else by_year
+    ids = _newest_ids(session, filters, plan) if total > FACET_SAMPLE else None
     counts = {**_sites_and_sources(session, filters, size, ids), **_people(session, filters, size, ids),
               "year": by_year[:size], "month": months[:size]}
     return Overview(
@@ -125,11 +126,23 @@ def _last_day(start: date, unit: Unit) -> date:
     return date.fromordinal(following.toordinal() - 1)
 
 
-def _newest_ids(session: Session, filters: Filters) -> list[int]:
+def _date_plan(session: Session, filters: Filters) -> TokenPlan:
+    """How the date counts and the newest matches use the token index.
+
+    Where the query matches a large part of the archive and no filter reads the article
+    row, the dates are read from the date index alone, each entry's id tested against the
+    token list (``"filter"``): 20,000 articles and a 1-character term found in 18,000 of
+    them, 13 ms for the months and 3 ms for the newest 2,000 instead of 33 and 24 ms
+    looking up each match's article row (``"list"``, still the right plan when few match:
+    the whole date index is not read for them)."""
+    reads_row = filters.site or filters.source or filters.script or filters.author or filters.editor
+    return "filter" if not reads_row and matches_many(session, filters) else "list"
+
+
+def _newest_ids(session: Session, filters: Filters, plan: TokenPlan) -> list[int]:
     """Ids of the newest :data:`FACET_SAMPLE` matches, read once, so the facets after it
-    do not each run the query again. (Testing articles one by one while walking the date
-    index, as search does for a page of 20, measured three times slower for 2,000.)"""
-    statement = select_articles(session, filters, Article.id, site=False)
+    do not each run the query again."""
+    statement = select_articles(session, filters, Article.id, plan=plan, site=False)
     order = (Article.published_at.desc().nulls_last(), Article.id.desc())
     return list(session.scalars(statement.order_by(*order).limit(FACET_SAMPLE)))
 
@@ -177,11 +190,11 @@ def _top(counts: dict[str, int], size: int) -> list[Count]:
     return [Count(value, n) for value, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:size]]
 
 
-def _by_date(session: Session, filters: Filters, unit: Unit) -> list[Count]:
+def _by_date(session: Session, filters: Filters, unit: Unit, plan: TokenPlan = "list") -> list[Count]:
     """Counts per ``unit`` label (``2024-03``, ``2024-03-01``), newest first, undated last."""
     label = _date_label(session.get_bind().dialect.name, unit).label("bucket")
     count = func.count().label("n")
-    statement = (select_articles(session, filters, label, count, site=False)
+    statement = (select_articles(session, filters, label, count, plan=plan, site=False)
                  .group_by(label).order_by(label.desc().nulls_last()))
     return [Count(value, n) for value, n in session.execute(statement)]
 
