@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any, Literal
+from typing import Literal
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, func, literal_column, select
+from sqlalchemy.orm import Session
 
 from archive.filters import Filters, TokenPlan, matches_many, select_articles
 from archive.times import ARTICLE_ZONE
@@ -70,13 +70,17 @@ def overview(session: Session, filters: Filters, size: int = FACET_SIZE) -> Over
     """Total, facets (``size`` values each, most frequent first; years and months newest
     first) and histogram of the selection.
 
-    One grouped query by month gives the total, the year and month facets and the
-    histogram over every match (a second one by day for a range of days). Site, source
-    and people facets are counted over the newest :data:`FACET_SAMPLE` matches: exact
-    for narrow searches, and for a term found in most of the archive a bounded cost
+    The newest :data:`FACET_SAMPLE` matches are read first, with their days. When fewer
+    match, that one pass holds every match and the dates are counted from it (a query
+    whose terms are tested on the text, such as a 4-character word, is then run once, not
+    once per facet); else grouped queries by month (and by day for a range of days) count
+    every match. Site, source and people facets are counted over those newest matches:
+    exact for narrow searches, and for a term found in most of the archive a bounded cost
     instead of a pass over every credit (:attr:`Overview.counted` says which)."""
     plan = _date_plan(session, filters)
-    months = _by_date(session, filters, "month", plan)
+    newest = _newest(session, filters, plan)
+    complete = len(newest) < FACET_SAMPLE
+    months = _counted(newest, "month") if complete else _by_date(session, filters, "month", plan)
     total = sum(month.count for month in months)
 
     years: dict[str | None, int] = {}
@@ -85,9 +89,12 @@ def overview(session: Session, filters: Filters, size: int = FACET_SIZE) -> Over
         years[year] = years.get(year, 0) + month.count
     by_year = [Count(value, n) for value, n in years.items()]
     unit = histogram_unit(filters.since, filters.until, len(years))
-    dated = _by_date(session, filters, "day", plan) if unit == "day" else months if unit == "month" else by_year
-    ids = _newest_ids(session, filters, plan) if total > FACET_SAMPLE else None
-    counts = {**_sites_and_sources(session, filters, size, ids), **_people(session, filters, size, ids),
+    if unit == "day":
+        dated = _counted(newest, "day") if complete else _by_date(session, filters, "day", plan)
+    else:
+        dated = months if unit == "month" else by_year
+    ids = [article_id for article_id, _ in newest]
+    counts = {**_sites_and_sources(session, ids, size), **_people(session, ids, size),
               "year": by_year[:size], "month": months[:size]}
     return Overview(
         total=total,
@@ -139,26 +146,31 @@ def _date_plan(session: Session, filters: Filters) -> TokenPlan:
     return "filter" if not reads_row and matches_many(session, filters) else "list"
 
 
-def _newest_ids(session: Session, filters: Filters, plan: TokenPlan) -> list[int]:
-    """Ids of the newest :data:`FACET_SAMPLE` matches, read once, so the facets after it
-    do not each run the query again."""
-    statement = select_articles(session, filters, Article.id, plan=plan, site=False)
+def _newest(session: Session, filters: Filters, plan: TokenPlan) -> list[tuple[int, str | None]]:
+    """Id and day label (China time) of the newest :data:`FACET_SAMPLE` matches, read
+    once, so the facets after it do not each run the query again."""
+    day = _date_label(session.get_bind().dialect.name, "day").label("day")
+    statement = select_articles(session, filters, Article.id, day, plan=plan, site=False)
     order = (Article.published_at.desc().nulls_last(), Article.id.desc())
-    return list(session.scalars(statement.order_by(*order).limit(FACET_SAMPLE)))
+    return [(article_id, label) for article_id, label in session.execute(statement.order_by(*order).limit(FACET_SAMPLE))]
 
 
-def _selected(session: Session, filters: Filters, ids: list[int] | None, *columns: Any) -> Select:
-    """``columns`` over the selection, or over the articles ``ids`` (a sample of it)."""
-    if ids is None:
-        return select_articles(session, filters, *columns)
-    return select(*columns).select_from(Article).join(Site, Site.id == Article.site_id).where(Article.id.in_(ids))
+def _counted(rows: list[tuple[int, str | None]], unit: Unit) -> list[Count]:
+    """Counts per ``unit`` label of ``rows`` (newest first, undated last), as :func:`_by_date` gives them."""
+    width = {"year": 4, "month": 7, "day": 10}[unit]
+    counts: dict[str | None, int] = {}
+    for _, day in rows:
+        label = day[:width] if day else None
+        counts[label] = counts.get(label, 0) + 1
+    dated = sorted((label for label in counts if label is not None), reverse=True)
+    return [Count(label, counts[label]) for label in dated] + ([Count(None, counts[None])] if None in counts else [])
 
 
-def _sites_and_sources(session: Session, filters: Filters, size: int,
-                       ids: list[int] | None) -> dict[str, list[Count]]:
-    """Site and source facets from one pass: counts per (site, source) pair, summed."""
+def _sites_and_sources(session: Session, ids: list[int], size: int) -> dict[str, list[Count]]:
+    """Site and source facets of the articles ``ids`` from one pass: counts per (site, source) pair, summed."""
     count = func.count().label("n")
-    pairs = session.execute(_selected(session, filters, ids, Site.name, Article.source, count)
+    pairs = session.execute(select(Site.name, Article.source, count).select_from(Article)
+                            .join(Site, Site.id == Article.site_id).where(Article.id.in_(ids))
                             .group_by(Site.name, Article.source))
     sites: dict[str, int] = {}
     sources: dict[str, int] = {}
@@ -169,16 +181,14 @@ def _sites_and_sources(session: Session, filters: Filters, size: int,
     return {"site": _top(sites, size), "source": _top(sources, size)}
 
 
-def _people(session: Session, filters: Filters, size: int, ids: list[int] | None) -> dict[str, list[Count]]:
-    """Author and editor facets from one pass over the credits of the matches."""
-    # Aliases: the author/editor filters test the same tables in a correlated subquery.
-    credit, person = aliased(ArticlePerson), aliased(Person)
+def _people(session: Session, ids: list[int], size: int) -> dict[str, list[Count]]:
+    """Author and editor facets from one pass over the credits of the articles ``ids``."""
     count = func.count().label("n")
     statement = (
-        _selected(session, filters, ids, credit.role, person.name, count)
-        .join(credit, credit.article_id == Article.id)
-        .join(person, person.id == credit.person_id)
-        .group_by(credit.role, person.name)
+        select(ArticlePerson.role, Person.name, count)
+        .join(Person, Person.id == ArticlePerson.person_id)
+        .where(ArticlePerson.article_id.in_(ids))
+        .group_by(ArticlePerson.role, Person.name)
     )
     roles: dict[str, dict[str, int]] = {"author": {}, "editor": {}}
     for role, name, n in session.execute(statement):

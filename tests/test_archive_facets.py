@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from archive.facets import _by_date, _newest_ids, archived_per_day, histogram_unit, overview, period
+from archive.facets import _by_date, _counted, _newest, archived_per_day, histogram_unit, overview, period
 from archive.filters import Filters
 from archive.query import parse_query
 from tests.archive_search_items import sample_archive, sample_articles, store
@@ -56,16 +56,18 @@ def test_dates_are_bucketed_in_china_time(sessions):
                                                                            ("2024-01-10", date(2024, 1, 10), 1)]
 
 
-@pytest.mark.parametrize("query", ["南通", "香港", "2024", "南 -香港"])
-def test_dates_and_newest_matches_are_the_same_whichever_way_the_token_index_is_read(sessions, query):
+@pytest.mark.parametrize("query", ["南通", "香港", "2024", "南 -香港", ""])
+def test_dates_are_counted_alike_whichever_way_the_token_index_is_read_and_from_the_newest_matches(sessions, query):
     # A query found in most of the archive reads dates from the date index alone ("filter"); few
-    # matches start from the token list ("list"): a choice of speed that must not change a count.
-    filters = Filters(query=parse_query(query), since=date(2023, 1, 1))
+    # matches start from the token list ("list"); when fewer than FACET_SAMPLE match, the dates are
+    # counted from the newest matches read for the facets: choices of speed that must not change a count.
+    filters = Filters(query=parse_query(query))
     with sessions() as session:
+        newest = _newest(session, filters, "list")
+        assert newest == _newest(session, filters, "filter") and newest
         for unit in ("month", "day"):
-            assert _by_date(session, filters, unit, "filter") == _by_date(session, filters, unit, "list")
-        assert _newest_ids(session, filters, "filter") == _newest_ids(session, filters, "list")
-        assert _by_date(session, filters, "month", "list")  # something was counted
+            grouped = _by_date(session, filters, unit, "list")
+            assert grouped == _by_date(session, filters, unit, "filter") == _counted(newest, unit)
 
 
 def test_histogram_units_and_periods_fit_the_range():
