@@ -131,7 +131,7 @@ def _write(
             if consumer is not None:
                 for pair in batch.versions:
                     exported.extend(pair)
-            count += len(batch.items)
+            count += len(batch.versions)  # one per article, whatever form the items take
             if progress:
                 progress(count)
         writer.close()

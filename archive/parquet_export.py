@@ -1,5 +1,11 @@
 """Parquet export with real column types (timestamps, integers, lists, image structs),
-one row group per record batch so memory stays flat."""
+one row group per batch so memory stays flat.
+
+Batches arrive column by column (:func:`archive.records.column_batches`): Arrow builds
+its arrays from lists without a dict per article. What remains is mostly zstd
+compressing the texts; dictionary encoding is asked only of columns with few distinct
+values (a body never repeats, and trying costs time).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy.orm import Session
 
-from archive.records import Record
+from archive.records import Columns
 
 _TEXT = pa.string()
 _TEXTS = pa.list_(pa.string())
@@ -50,12 +56,17 @@ SCHEMA = pa.schema(
 )
 
 
+#: Columns with few distinct values, where dictionary encoding pays.
+_REPEATING = ["schema_version", "version", "site", "published_precision", "source", "pages", "printed_page",
+              "script", "encoding"]
+
+
 class ParquetWriter:
     def __init__(self, stream: BinaryIO, session: Session | None = None) -> None:
-        self.writer = pq.ParquetWriter(stream, SCHEMA, compression="zstd")
+        self.writer = pq.ParquetWriter(stream, SCHEMA, compression="zstd", use_dictionary=_REPEATING)
 
-    def write(self, records: list[Record]) -> None:
-        self.writer.write_table(pa.Table.from_pylist(records, schema=SCHEMA))
+    def write(self, columns: Columns) -> None:
+        self.writer.write_table(pa.Table.from_pydict(columns, schema=SCHEMA))
 
     def close(self) -> None:
         self.writer.close()

@@ -17,6 +17,7 @@ from archive.export import ExportError, ExportFormat, prepare_output, run_export
 from archive.jsonl_export import JsonlWriter, jsonl_batches
 from archive.parquet_export import ParquetWriter
 from archive.query import QueryError
+from archive.records import column_batches
 from archive.warc import WarcExportWriter
 from cli import exits
 from cli.search import add_filter_arguments, filters_from_args, with_archive
@@ -25,7 +26,7 @@ from models.warc_format import write_cdxj
 FORMATS: dict[str, ExportFormat] = {
     "jsonl": ExportFormat(suffix=".jsonl", open=JsonlWriter, read=jsonl_batches),
     "csv": ExportFormat(suffix=".csv", open=CsvWriter),
-    "parquet": ExportFormat(suffix=".parquet", open=ParquetWriter, seekable_output=True),
+    "parquet": ExportFormat(suffix=".parquet", open=ParquetWriter, seekable_output=True, read=column_batches),
     # raw captures of the selected articles; a file (not stdout), since its CDXJ index goes beside it
     "warc": ExportFormat(suffix=".warc.gz", open=WarcExportWriter, seekable_output=True),
 }

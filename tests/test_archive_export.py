@@ -217,3 +217,88 @@ def test_an_export_file_gets_the_mode_the_umask_gives_any_new_file(sqlite_url, t
     finally:
         os.umask(before)
     assert stat.S_IMODE(out.stat().st_mode) == mode
+
+
+def _json_dumps_line(record):
+    """The line as the standard library writes it: the bytes every JSONL export must give."""
+    return json.dumps(
+        record, ensure_ascii=False, separators=(",", ":"), default=lambda value: value.isoformat()
+    ).encode("utf-8")
+
+
+def test_jsonl_lines_are_the_bytes_json_dumps_gives_on_both_databases(archive, tmp_path):
+    """orjson writes the lines: quotes, backslashes, every control character, line
+    separators, non-BMP characters, times with and without microseconds and empty or
+    missing fields must come out as ``json.dumps`` writes them."""
+    from archive.records import record_batches
+
+    tricky = "".join(chr(code) for code in range(0x20)) + '"引号"\\反斜杠\u2028\u2029\x7f😀'
+    store(archive, [
+        make_article(
+            "https://news.cn/2024/0306/5.html", title=tricky, body=f"正文{tricky}。\n第二段。", pretitle=None,
+            images=[{"url": "https://news.cn/1.jpg", "caption": tricky}, {"url": "https://news.cn/2.jpg"}],
+            breadcrumbs=[], published_at="2024-03-06T01:02:03.456789+08:00",
+            fetched_at="2024-03-06T00:00:00.000001+00:00", authors=["甲", "乙", "丙"], editors=[],
+        ),
+    ])  # fmt: skip
+    count, out = _export(archive, tmp_path, "jsonl")
+    with archive() as session:
+        records = [record for batch in record_batches(session, Filters()) for record in batch.items]
+    lines = out.read_bytes().split(b"\n")
+    assert count == len(records) == 5 and lines[-1] == b""
+    assert lines[:-1] == [_json_dumps_line(record) for record in records]
+    last = json.loads(lines[-2])
+    for text in (last["title"], last["body"], last["images"][0]["caption"]):  # as normalised, still tricky
+        assert {"\x01", "\x1f", '"', "\\", "\u2028", "😀"} <= set(text)
+    assert last["published_at"] == "2024-03-06T01:02:03.456789+08:00"
+    assert last["first_seen"] == "2024-03-06T08:00:00.000001+08:00"
+    assert last["authors"] == ["甲", "乙", "丙"] and last["editors"] == [] and last["breadcrumbs"] == []
+
+
+def test_every_article_gets_its_own_people_and_urls_whether_the_selection_is_dense_or_sparse(archive, tmp_path):
+    """People and URLs are read per batch, by id range for a dense selection (which may
+    take in articles left out between) and by id list for a sparse one: either way no
+    article gets another's names or URLs."""
+    new = {
+        f"https://{site}/2024/0401/{n}.html": (site, source)
+        for n, site, source in [(0, "news.cn", "稀疏报"), (1, "xhby.net", "新华网"), (2, "news.cn", "新华网"),
+                                (3, "xhby.net", "新华网"), (4, "news.cn", "新华网"), (5, "xhby.net", "新华网"),
+                                (6, "news.cn", "新华网"), (7, "news.cn", "稀疏报")]
+    }  # fmt: skip
+    store(archive, [
+        make_article(url, site=site, source=source, authors=[f"作者{url[-6]}"], editors=[f"编辑{url[-6]}"],
+                     body=f"第{url[-6]}篇文章的正文，" + "内容各不相同。" * int(url[-6]))
+        for url, (site, source) in new.items()
+    ])  # fmt: skip
+    expected = {url: ([f"作者{url[-6]}"], [f"编辑{url[-6]}"], [url]) for url in new}
+
+    def people_and_urls(**filters):
+        _, out = _export(archive, tmp_path, "jsonl", "people", **filters)
+        return {r["canonical_url"]: (r["authors"], r["editors"], r["urls"]) for r in _jsonl(out)}
+
+    everything = people_and_urls()  # every id: a range
+    assert len(everything) == 12 and everything[HONGKONG] == (["陳明"], ["黃麗"], [HONGKONG])
+    assert {url: everything[url] for url in new} == expected
+    every_other = people_and_urls(site="xhby.net")  # ids 3, 6, 8, 10: a range taking in 4, 5, 7, 9
+    assert every_other == {SUZHOU: ([], ["李四"], [SUZHOU])} | {
+        url: people for url, people in expected.items() if "xhby.net" in url
+    }
+    sparse = people_and_urls(source="稀疏报")  # ids 5 and 12: a list
+    assert sparse == {url: people for url, people in expected.items() if new[url][1] == "稀疏报"}
+
+
+def test_parquet_holds_the_records_jsonl_holds(archive, tmp_path):
+    """Parquet is written from columns rather than records: the same articles, values
+    and count must come out."""
+    count, out = _export(archive, tmp_path, "parquet")
+    _, jsonl = _export(archive, tmp_path, "jsonl")
+    rows = pq.read_table(out).to_pylist()
+    for row in rows:
+        for name, value in row.items():
+            if name == "images":
+                row[name] = [{key: part for key, part in image.items() if part is not None} for image in value]
+            elif hasattr(value, "isoformat"):
+                row[name] = value.isoformat()
+    records = _jsonl(jsonl)
+    assert count == len(rows) == 4
+    assert rows == [{name: record.get(name) for name in rows[0]} for record in records]
