@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from sqlalchemy import select
 
 from crawler.replica.server import ReplicaServer
 from crawler.replica.site import ReplicaSite
 from models.engine import make_engine, session_factory
+from models.schema import ArticleVersion
 from operations.replica_check import check_archive
 from operations.resume import RUNNING_MARKER
 from tests.conftest import run_cli
@@ -55,12 +59,12 @@ def test_killed_crawl_resumes_and_archives_every_article_exactly_once(
     engine = make_engine(db)
     with session_factory(engine)() as session:
         report = check_archive(session, small_site, f"http://{slow_site.address}")
-    engine.dispose()
     assert report.missing == [] and report.archived == expected
     assert report.articles_in_archive == expected and report.merged_wrongly == []
-    with sqlite3.connect(db_file) as conn:  # no page parsed into the archive twice
-        assert conn.execute("select json_extract(item, '$.url') u from article_version group by u "
-                            "having count(*) > 1").fetchall() == []
+    with session_factory(engine)() as session:  # no page parsed into the archive twice
+        urls = Counter(item["url"] for item in session.scalars(select(ArticleVersion.item)))
+    engine.dispose()
+    assert urls and [url for url, seen in urls.items() if seen > 1] == []
     # what was archived before the kill was not fetched again
     refetched = [url for url in stored_before if small_server.hits[urlsplit(url).path] > 1]
     assert refetched == []
