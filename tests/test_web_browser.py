@@ -66,10 +66,14 @@ def _text(browser, css: str) -> str:
 
 def _wait_for(browser, css: str, condition, timeout: float = 15) -> str:
     """The element's text once ``condition(text)`` holds (a submitted form's page may still be loading)."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(browser, timeout).until(lambda b: condition(b.find_element("css selector", css).text))
-    return _text(browser, css)
+    def settled(b) -> str | None:  # the element may be replaced while the next page loads
+        text = b.find_element("css selector", css).text
+        return text if condition(text) else None
+
+    return WebDriverWait(browser, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(settled)
 
 
 def test_search_then_article_then_versions_diff_then_capture_view(site, browser):
