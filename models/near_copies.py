@@ -66,6 +66,7 @@ from crawler.items import Article as ArticleItem
 from models.boilerplate import folded_substantive_text
 from models.dedup import NearDupBand, NearDupCluster, NearDupMember, NearDupSignature
 from models.fingerprint import STORE_BATCH_CACHE, CharacterFilter, code_points, from_code_points
+from models.pg_arrays import Int8Array, send_int_arrays
 from models.repository import IN_CHUNK, StoreOutcome
 from models.schema import Article
 
@@ -371,16 +372,14 @@ class _BatchIndex:
         texts_per_key = Counter(key for _, found in texts if found is not None for key in set(found.keys))
         keys = list(texts_per_key)
         members: dict[int, set[int]] = {}
-        for key, article_id in _execute_chunked(
-            session, 'SELECT "key", article_id FROM near_dup_band WHERE "key" IN ({})', keys
-        ):
+        for key, article_id in _select_in(session, 'SELECT "key", article_id FROM near_dup_band', '"key"', keys):
             members.setdefault(key, set()).add(article_id)
         ids = {article_id for ids in members.values() for article_id in ids}
         ids |= {outcome.article_id for outcome, _ in texts if outcome.outcome == "changed" or outcome.promoted}
         stored = {
             article_id: _decode(raw)
-            for article_id, raw in _execute_chunked(
-                session, "SELECT article_id, signature FROM near_dup_signature WHERE article_id IN ({})", sorted(ids)
+            for article_id, raw in _select_in(
+                session, "SELECT article_id, signature FROM near_dup_signature", "article_id", sorted(ids)
             )
         }
         return cls(members, stored, {key for key, count in texts_per_key.items() if count > 1})
@@ -434,51 +433,72 @@ class _BatchIndex:
                 delete(signature_table).where(signature_table.c.article_id == bindparam("old_id")),
                 [{"old_id": article_id} for article_id in replaced],
             )
-        _execute_chunked(
-            session,
-            "INSERT INTO near_dup_signature (article_id, signature, shingles) VALUES {}",
-            [
-                value
-                for article_id, found in self.added.items()
-                for value in (article_id, found.signature.tobytes(), found.shingle_count)
-            ],
-            width=3,
-        )
-        _execute_chunked(
-            session,
-            'INSERT INTO near_dup_band ("key", article_id) VALUES {}',
-            [
-                value
-                for article_id, found in self.added.items()
-                for key in set(found.keys)
-                for value in (key, article_id)
-            ],
-            width=2,
-        )
+        _insert_rows(session, "near_dup_signature", ("article_id", "signature", "shingles"), [
+            (article_id, found.signature.tobytes(), found.shingle_count) for article_id, found in self.added.items()
+        ])
+        _insert_rows(session, "near_dup_band", ('"key"', "article_id"), [
+            (key, article_id) for article_id, found in self.added.items() for key in set(found.keys)
+        ])
 
 
-#: The DB-API driver's mark for one positional parameter, by its paramstyle (sqlite3:
-#: qmark; psycopg: pyformat, which takes ``%s`` for positional parameters).
-_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+def _select_in(session: Session, query: str, column: str, values: Sequence[int]) -> list[Any]:
+    """Rows of ``query`` (a ``SELECT … FROM``) whose integer ``column`` is one of ``values``:
+    ``IN`` lists of at most :data:`~models.repository.IN_CHUNK` on SQLite, one ``= ANY``
+    array on PostgreSQL (see :func:`_execute_arrays`)."""
+    if _on_postgresql(session):
+        return _execute_arrays(session, f"{query} WHERE {column} = ANY(%s)", [values])
+    return _execute_chunked(session, f"{query} WHERE {column} IN ({{}})", values)
+
+
+def _insert_rows(session: Session, table: str, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` (values for the columns ``names``): multi-row ``VALUES`` in chunks on
+    SQLite, one ``INSERT … SELECT FROM unnest(arrays)`` on PostgreSQL."""
+    if not rows:
+        return
+    if _on_postgresql(session):
+        marks = ", ".join(["%s"] * len(names))
+        _execute_arrays(session, f"INSERT INTO {table} ({', '.join(names)}) SELECT * FROM unnest({marks})",
+                        list(zip(*rows, strict=True)))
+        return
+    _execute_chunked(session, f"INSERT INTO {table} ({', '.join(names)}) VALUES {{}}",
+                     [value for row in rows for value in row], width=len(names))
+
+
+def _on_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _execute_arrays(session: Session, statement: str, columns: Sequence[Sequence[Any]]) -> list[Any]:
+    """Run ``statement`` on PostgreSQL with one array parameter per column (integers as
+    ``bigint[]`` in binary, :mod:`models.pg_arrays`; bytes as ``bytea[]``); returns the
+    rows of a ``SELECT``. One short statement for the whole batch: psycopg caches its
+    parsing and the server its plan, where chunks of 900 placeholders cost the client
+    more to parse (24 ms each) than the server spent executing them."""
+    session.flush()
+    send_int_arrays(session)
+    parameters = tuple(
+        list(values) if values and isinstance(values[0], bytes) else Int8Array(values) for values in columns
+    )
+    result = session.connection().exec_driver_sql(statement, parameters)
+    return list(result) if result.returns_rows else []
 
 
 def _execute_chunked(session: Session, statement: str, values: Sequence[Any], width: int = 1) -> list[Any]:
-    """Run ``statement`` on the session's connection for ``values`` taken ``width`` at a
-    time, at most :data:`~models.repository.IN_CHUNK` parameters per statement: ``{}``
-    becomes ``?, ?, …`` (an ``IN`` list) or, for ``width`` > 1, ``(?, ?), (?, ?), …``
+    """Run ``statement`` on the session's SQLite connection for ``values`` taken ``width``
+    at a time, at most :data:`~models.repository.IN_CHUNK` parameters per statement:
+    ``{}`` becomes ``?, ?, …`` (an ``IN`` list) or, for ``width`` > 1, ``(?, ?), (?, ?), …``
     (rows of a multi-row ``VALUES``). Returns the rows of a ``SELECT``.
 
     The statement goes to the DB-API driver as is: a batch looks up and inserts some ten
     thousand band keys, and SQLAlchemy's per-parameter work (expanding ``IN`` lists,
-    executemany bookkeeping) cost more CPU than the database's own (2× on PostgreSQL).
-    Longer statements would save SQLite a little time but fill sqlite3's statement cache
-    with large programs (60 MB more at the peak of ``bench.dedup``), and measured slower
-    on PostgreSQL. The session is flushed first, as :meth:`Session.execute` would.
+    executemany bookkeeping) cost more CPU than the database's own. Longer statements
+    would save SQLite a little time but fill sqlite3's statement cache with large
+    programs (60 MB more at the peak of ``bench.dedup``). The session is flushed first,
+    as :meth:`Session.execute` would.
     """
     session.flush()
     connection = session.connection()
-    mark = _PLACEHOLDERS[connection.dialect.paramstyle]
-    group = mark if width == 1 else f"({', '.join([mark] * width)})"
+    group = "?" if width == 1 else f"({', '.join(['?'] * width)})"
     step = IN_CHUNK // width * width
     rows: list[Any] = []
     for start in range(0, len(values), step):

@@ -7,7 +7,8 @@ the normalised title and body (:mod:`models.tokens`) plus two token sets, all to
 and title tokens (the latter lets search rank title hits without testing every
 candidate's title): in contentless FTS5 tables on SQLite (a deletion must repeat the
 tokens inserted, which are recomputed from the stored normalised text), on PostgreSQL as
-GIN-indexed arrays of 32-bit token codes (:func:`models.tokens.token_codes`).
+GIN-indexed arrays of 32-bit token codes (:func:`models.tokens.token_codes`), sent in
+PostgreSQL's binary array format (:mod:`models.pg_arrays`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from archive.index_tables import FTS_TABLE, GIN_INDEX, TITLE_FTS_TABLE, TITLE_GIN_INDEX, article_search
-from models.tokens import normalise, text_tokens, token_codes
+from models.pg_arrays import Int4Array, send_int_arrays
+from models.repository import one_of
+from models.tokens import normalise, text_tokens, token_code_array
 from models.schema import Article
 
 #: Articles indexed per statement batch by :func:`rebuild`.
@@ -37,7 +40,7 @@ def index_articles(session: Session, article_ids: list[int]) -> None:
     if not ids:
         return
     rows = session.execute(
-        select(Article.id, Article.title_simplified, Article.body_simplified).where(Article.id.in_(ids))
+        select(Article.id, Article.title_simplified, Article.body_simplified).where(one_of(session, Article.id, ids))
     ).all()
     _remove(session, ids)
     _insert(session, _normalised(rows))
@@ -110,7 +113,7 @@ def _remove(session: Session, ids: list[int]) -> None:
             )
         ).mappings()
         _write_fts(session, _fts_rows(old), delete=True)
-    session.execute(delete(article_search).where(article_search.c.article_id.in_(ids)))
+    session.execute(delete(article_search).where(one_of(session, article_search.c.article_id, ids)))
 
 
 def _insert(session: Session, rows: list[_Row]) -> None:
@@ -122,11 +125,12 @@ def _insert(session: Session, rows: list[_Row]) -> None:
         return
     for row in rows:
         tokens, title = _token_sets(row)
-        row["tokens"], row["title_tokens"] = token_codes(tokens), token_codes(title)
+        row["tokens"], row["title_tokens"] = Int4Array(token_code_array(tokens)), Int4Array(token_code_array(title))
+    send_int_arrays(session)
     session.execute(
         text(
             "INSERT INTO article_search (article_id, title, body, tokens, title_tokens) "
-            "VALUES (:article_id, :title, :body, CAST(:tokens AS integer[]), CAST(:title_tokens AS integer[]))"
+            "VALUES (:article_id, :title, :body, :tokens, :title_tokens)"
         ),
         rows,
     )

@@ -28,6 +28,10 @@ import unicodedata
 from collections.abc import Iterable
 from operator import add
 
+import numpy as np
+
+from models.fingerprint import code_points
+
 #: Code points from here up (CJK radicals, kana, ideographs, Hangul …) are written
 #: without spaces between words, so they are indexed as characters and bigrams.
 CJK_START = 0x2E80
@@ -102,13 +106,31 @@ def token_codes(tokens: Iterable[str]) -> list[int]:
     """The signed 32-bit codes of ``tokens`` (PostgreSQL ``integer``), sorted: a BMP CJK
     character ``a`` is ``a``, a bigram ``ab`` is ``_PLANE + a * _PLANE + b`` (offsets from
     :data:`CJK_START`), anything else a BLAKE2 hash into the codes above those."""
-    codes = []
-    for token in tokens:
-        if has_own_code(token):
-            first = ord(token[0]) - CJK_START
-            code = first if len(token) == 1 else _PLANE + first * _PLANE + ord(token[1]) - CJK_START
-        else:
-            digest = hashlib.blake2b(token.encode(), digest_size=8).digest()
-            code = _OWN_CODES + int.from_bytes(digest, "big") % _SHARED_CODES
-        codes.append(code - 2**31)
-    return sorted(codes)
+    return token_code_array(tokens).tolist()
+
+
+def token_code_array(tokens: Iterable[str]) -> np.ndarray:
+    """:func:`token_codes` as a sorted int32 array.
+
+    Computed on all tokens at once, because every stored article's hundreds of tokens
+    pass through here on PostgreSQL (a loop over characters cost more than the rest of
+    indexing): the tokens' code points are read from one UTF-32 encoding of them all,
+    each token's first and second code point picked out by its offset, and only the
+    tokens without a code of their own (Latin words, rare ideographs: few in Chinese
+    text) are hashed one by one.
+    """
+    tokens = tokens if isinstance(tokens, list | tuple) else list(tokens)
+    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    # two out-of-range points after the last token: every token's first and second can be read
+    points = np.append(code_points("".join(tokens)).astype(np.int64) - CJK_START, (-1, -1))
+    starts = np.cumsum(lengths) - lengths
+    first, second = points[starts], points[starts + 1]
+    pair = lengths == 2
+    own = (first >= 0) & (first < _PLANE) & ((lengths == 1) | pair & (second >= 0) & (second < _PLANE))
+    codes = np.where(pair, _PLANE + first * _PLANE + second, first)
+    for index in np.flatnonzero(~own).tolist():
+        digest = hashlib.blake2b(tokens[index].encode(), digest_size=8).digest()
+        codes[index] = _OWN_CODES + int.from_bytes(digest, "big") % _SHARED_CODES
+    codes -= 2**31
+    codes.sort()
+    return codes.astype(np.int32)

@@ -10,13 +10,13 @@ import unicodedata
 import numpy as np
 import pytest
 from opencc import OpenCC
-from sqlalchemy import event, select
+from sqlalchemy import event, select, tuple_
 
 from models.boilerplate import folded_substantive_text, substantive_text
 from models.engine import make_engine, session_factory, upgrade_to_head
 from models.fingerprint import VARIANT_FOLDS, normalise_text
 from models.near_copies import dedup_text, shingle_hashes, shingles, signature, sketch
-from models.repository import KnownNames, store_articles, store_captures
+from models.repository import IN_CHUNK, KnownNames, rows_in, store_articles, store_captures
 from models.schema import Article, ArticlePerson, ArticleUrl, ArticleVersion, Capture, Person, VersionCapture
 from tests.archive_items import BODY, BODY_TRADITIONAL, OTHER_BODY, make_article, make_capture
 from tests.services import REPO
@@ -125,6 +125,28 @@ def test_names_are_looked_up_once_per_writer(migrated_db_url) -> None:
     assert not [sql for sql in statements if "FROM site" in sql or "FROM person" in sql], statements
     names.forget()
     assert names.sites == {} and names.people == {}
+    engine.dispose()
+
+
+def test_rows_in_finds_exactly_the_listed_rows_by_a_column_or_a_pair_of_columns(migrated_db_url) -> None:
+    engine = make_engine(migrated_db_url)
+    sessions = session_factory(engine)
+    captures = [make_capture(f"http://a.cn/{n}.html", f"page {n}".encode()) for n in range(IN_CHUNK + 100)]
+    with sessions.begin() as session:
+        store_captures(session, captures)
+    with sessions() as session:
+        ids = dict(session.execute(select(Capture.url, Capture.id)).all())
+        listed = [ids[c.url] for c in captures[::2]]
+        by_id = rows_in(session, select(Capture.id, Capture.url), Capture.id, [*listed, max(ids.values()) + 1])
+        assert sorted(by_id) == sorted((ids[c.url], c.url) for c in captures[::2])
+        pairs = [(c.digest, c.url) for c in captures[1::2]] + [(captures[0].digest, captures[2].url)]  # one mismatched
+        by_pair = rows_in(session, select(Capture.url), tuple_(Capture.digest, Capture.url), pairs,
+                          row=lambda url: url)
+        assert sorted(by_pair) == sorted(c.url for c in captures[1::2])
+        by_name = rows_in(session, select(Capture.id), Capture.url, [captures[5].url, "http://a.cn/none.html"],
+                          row=lambda capture_id: capture_id)
+        assert by_name == [ids[captures[5].url]]
+        assert rows_in(session, select(Capture.id), Capture.id, []) == []
     engine.dispose()
 
 
