@@ -148,7 +148,8 @@ def _item(story: Story, site: str, url: str, title: str, body: str, when: dateti
 class Slice:
     """One tenth of the ingest."""
 
-    articles: int
+    #: Stories generated so far (each with its copies and versions).
+    stories: int
     #: This process's CPU seconds: the stories' generation and normalisation, and the store.
     cpu_s: float
     wall_s: float
@@ -356,10 +357,10 @@ def report(name: str, url: str, count: int, do_offload: bool, folder: Path, buil
     engine = make_engine(url)
     if build:
         print(f"## {count} stories into {name}", flush=True)
-        _ingest_tables(engine, count)
-    with engine.connect() as conn:
-        articles = conn.execute(select(func.count(ArticleRow.id))).scalar_one()
-    if not build:
+        articles = _ingest_tables(engine, count)
+    else:
+        with engine.connect() as conn:
+            articles = conn.execute(select(func.count(ArticleRow.id))).scalar_one()
         print(f"## {name} archive of {articles} article rows, measured as it is", flush=True)
     _maintain(engine, "VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE")
     print("\n| table | bytes / article | index bytes / article |\n|---|---|---|")
@@ -389,8 +390,9 @@ def report(name: str, url: str, count: int, do_offload: bool, folder: Path, buil
     engine.dispose()
 
 
-def _ingest_tables(engine: Engine, count: int) -> None:
-    """Ingest ``count`` stories and print the slice table and the flat-cost ratio."""
+def _ingest_tables(engine: Engine, count: int) -> int:
+    """Ingest ``count`` stories, print the slice table and the flat-cost ratio, and return
+    the archive's article rows (counted once, here)."""
     slices = ingest(engine, count)
     with engine.connect() as conn:
         articles = conn.execute(select(func.count(ArticleRow.id))).scalar_one()
@@ -398,8 +400,8 @@ def _ingest_tables(engine: Engine, count: int) -> None:
           "|---|---|---|---|---|---|---|")
     previous, costs = 0, []
     for number, part in enumerate(slices, 1):
-        stored = part.articles - previous
-        previous = part.articles
+        stored = part.stories - previous
+        previous = part.stories
         spent = part.cpu_s + (part.server_cpu_s or 0.0)  # the server's share counts where it is known
         costs.append(spent / stored)
         server = "—" if part.server_cpu_s is None else f"{part.server_cpu_s:.1f}"
@@ -407,6 +409,7 @@ def _ingest_tables(engine: Engine, count: int) -> None:
               f"| {1000 * costs[-1]:.2f} |")
     print(f"\nlast slice / first slice CPU per story (client and server): {costs[-1] / costs[0]:.2f}× "
           f"(target ≤ 1.25×); {articles} article rows; peak RSS {_peak_mib():.0f} MB")
+    return articles
 
 
 def main() -> None:
