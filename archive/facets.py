@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from archive.filters import Filters, TokenPlan, matches_many, select_articles
 from archive.times import ARTICLE_ZONE
+from models.repository import one_of
 from models.schema import Article, ArticlePerson, Person, Site
 
 #: Values listed per facet (the most frequent first); the rest are left out.
@@ -170,7 +171,7 @@ def _sites_and_sources(session: Session, ids: list[int], size: int) -> dict[str,
     """Site and source facets of the articles ``ids`` from one pass: counts per (site, source) pair, summed."""
     count = func.count().label("n")
     pairs = session.execute(select(Site.name, Article.source, count).select_from(Article)
-                            .join(Site, Site.id == Article.site_id).where(Article.id.in_(ids))
+                            .join(Site, Site.id == Article.site_id).where(one_of(session, Article.id, ids))
                             .group_by(Site.name, Article.source))
     sites: dict[str, int] = {}
     sources: dict[str, int] = {}
@@ -187,7 +188,7 @@ def _people(session: Session, ids: list[int], size: int) -> dict[str, list[Count
     statement = (
         select(ArticlePerson.role, Person.name, count)
         .join(Person, Person.id == ArticlePerson.person_id)
-        .where(ArticlePerson.article_id.in_(ids))
+        .where(one_of(session, ArticlePerson.article_id, ids))
         .group_by(ArticlePerson.role, Person.name)
     )
     roles: dict[str, dict[str, int]] = {"author": {}, "editor": {}}

@@ -16,7 +16,7 @@ from models.boilerplate import folded_substantive_text, substantive_text
 from models.engine import make_engine, session_factory, upgrade_to_head
 from models.fingerprint import VARIANT_FOLDS, normalise_text
 from models.near_copies import dedup_text, shingle_hashes, shingles, signature, sketch
-from models.repository import IN_CHUNK, KnownNames, rows_in, store_articles, store_captures
+from models.repository import IN_CHUNK, JSON_LIST_FROM, KnownNames, one_of, rows_in, store_articles, store_captures
 from models.schema import Article, ArticlePerson, ArticleUrl, ArticleVersion, Capture, Person, VersionCapture
 from tests.archive_items import BODY, BODY_TRADITIONAL, OTHER_BODY, make_article, make_capture
 from tests.services import REPO
@@ -147,6 +147,20 @@ def test_rows_in_finds_exactly_the_listed_rows_by_a_column_or_a_pair_of_columns(
                           row=lambda capture_id: capture_id)
         assert by_name == [ids[captures[5].url]]
         assert rows_in(session, select(Capture.id), Capture.id, []) == []
+    engine.dispose()
+
+
+def test_one_of_selects_exactly_the_listed_ids_whether_few_or_many(migrated_db_url) -> None:
+    engine = make_engine(migrated_db_url)
+    sessions = session_factory(engine)
+    captures = [make_capture(f"http://a.cn/{n}.html", f"page {n}".encode()) for n in range(3 * JSON_LIST_FROM)]
+    with sessions.begin() as session:
+        store_captures(session, captures)
+    with sessions() as session:
+        ids = sorted(session.scalars(select(Capture.id)))
+        for listed in (ids[:3], ids[::2], [*ids[1::2], ids[-1] + 1]):  # few, many, many with one unknown
+            found = session.scalars(select(Capture.id).where(one_of(session, Capture.id, listed)))
+            assert sorted(found) == [i for i in listed if i in ids]
     engine.dispose()
 
 
