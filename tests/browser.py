@@ -38,7 +38,7 @@ class LiveServer:
     """The app served by uvicorn on a free 127.0.0.1 port in a thread."""
 
     def __init__(self, config: WebConfig) -> None:
-        self.socket = socket.socket()
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY: see cli.serve._listen
         self.socket.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
         self.server = uvicorn.Server(uvicorn.Config(create_app(config), log_level="warning"))

@@ -3,6 +3,7 @@ for a public address, and a real server answering on a free port."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import requests
 
+from cli.serve import _listen
 from tests.conftest import run_cli
 from tests.services import REPO
 from web.auth import hash_password, verify_password
@@ -70,3 +72,29 @@ def test_a_public_address_with_operator_auth_does_not_warn_and_a_taken_port_is_o
                          "--operator-password-file", str(password))
     assert result.returncode == 2 and f"cannot listen on 0.0.0.0:{port}" in result.stderr
     assert "warning" not in result.stderr
+
+
+def test_connections_the_server_accepts_send_small_writes_at_once_without_waiting_for_acks():
+    """Each kept-alive request after the first waited ~40 ms when the listening socket did
+    not say TCP: asyncio then leaves Nagle's algorithm on for accepted connections."""
+    seen: list[int] = []
+
+    class Report(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            seen.append(transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
+
+    async def accept_one() -> None:
+        listening = _listen("127.0.0.1", 0)
+        server = await asyncio.get_running_loop().create_server(Report, sock=listening)
+        _, writer = await asyncio.open_connection(*listening.getsockname()[:2])
+        for _ in range(100):
+            if seen:
+                break
+            await asyncio.sleep(0.05)
+        writer.close()
+        server.close()
+        await server.wait_closed()
+
+    asyncio.run(accept_one())
+    assert seen and seen[0] != 0
