@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Literal
 
-from sqlalchemy import ColumnElement, func, literal_column, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from archive.char_months import month_counts
 from archive.filters import Filters, TokenPlan, matches_many, select_articles
-from archive.times import ARTICLE_ZONE
+from archive.times import ARTICLE_ZONE, Unit, date_label
 from models.repository import one_of
 from models.schema import Article, ArticlePerson, Person, Site
 
@@ -28,11 +28,6 @@ FACET_SIZE = 10
 FACET_SAMPLE = 2000
 #: Facets :func:`overview` computes, in the order pages show them.
 FACET_NAMES = ("site", "source", "author", "editor", "year", "month")
-
-Unit = Literal["year", "month", "day"]
-#: strftime patterns of each histogram unit (SQLite; PostgreSQL's to_char equivalents below).
-_SQLITE_FORMAT = {"year": "%Y", "month": "%Y-%m", "day": "%Y-%m-%d"}
-_PG_FORMAT = {"year": "YYYY", "month": "YYYY-MM", "day": "YYYY-MM-DD"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,14 +69,18 @@ def overview(session: Session, filters: Filters, size: int = FACET_SIZE) -> Over
     The newest :data:`FACET_SAMPLE` matches are read first, with their days. When fewer
     match, that one pass holds every match and the dates are counted from it (a query
     whose terms are tested on the text, such as a 4-character word, is then run once, not
-    once per facet); else grouped queries by month (and by day for a range of days) count
-    every match. Site, source and people facets are counted over those newest matches:
-    exact for narrow searches, and for a term found in most of the archive a bounded cost
+    once per facet); a search for one character reads its months from the index's
+    rollup (:mod:`archive.char_months`); else grouped queries by month (and by day for a
+    range of days) count every match. Site, source and people facets are counted over
+    those newest matches: exact for narrow searches, and for a term found in most of the archive a bounded cost
     instead of a pass over every credit (:attr:`Overview.counted` says which)."""
     plan = _date_plan(session, filters)
     newest = _newest(session, filters, plan)
     complete = len(newest) < FACET_SAMPLE
-    months = _counted(newest, "month") if complete else _by_date(session, filters, "month", plan)
+    if (rolled_up := month_counts(session, filters)) is not None:
+        months = [Count(month, n) for month, n in rolled_up]
+    else:
+        months = _counted(newest, "month") if complete else _by_date(session, filters, "month", plan)
     total = sum(month.count for month in months)
 
     years: dict[str | None, int] = {}
@@ -150,7 +149,7 @@ def _date_plan(session: Session, filters: Filters) -> TokenPlan:
 def _newest(session: Session, filters: Filters, plan: TokenPlan) -> list[tuple[int, str | None]]:
     """Id and day label (China time) of the newest :data:`FACET_SAMPLE` matches, read
     once, so the facets after it do not each run the query again."""
-    day = _date_label(session.get_bind().dialect.name, "day").label("day")
+    day = date_label(session.get_bind().dialect.name, "day").label("day")
     statement = select_articles(session, filters, Article.id, day, plan=plan, site=False)
     order = (Article.published_at.desc().nulls_last(), Article.id.desc())
     return [(article_id, label) for article_id, label in session.execute(statement.order_by(*order).limit(FACET_SAMPLE))]
@@ -203,7 +202,7 @@ def _top(counts: dict[str, int], size: int) -> list[Count]:
 
 def _by_date(session: Session, filters: Filters, unit: Unit, plan: TokenPlan = "list") -> list[Count]:
     """Counts per ``unit`` label (``2024-03``, ``2024-03-01``), newest first, undated last."""
-    label = _date_label(session.get_bind().dialect.name, unit).label("bucket")
+    label = date_label(session.get_bind().dialect.name, unit).label("bucket")
     count = func.count().label("n")
     statement = (select_articles(session, filters, label, count, plan=plan, site=False)
                  .group_by(label).order_by(label.desc().nulls_last()))
@@ -213,7 +212,7 @@ def _by_date(session: Session, filters: Filters, unit: Unit, plan: TokenPlan = "
 def archived_per_day(session: Session, since: date) -> list[tuple[str, str, int]]:
     """(day, site, articles first archived that day) from ``since`` on, days in China
     time, oldest first: the archive's growth, where a site that stops yielding shows."""
-    day = _date_label(session.get_bind().dialect.name, "day", Article.first_seen).label("day")
+    day = date_label(session.get_bind().dialect.name, "day", Article.first_seen).label("day")
     count = func.count().label("n")
     statement = (
         select_articles(session, Filters(), day, Site.name, count)
@@ -222,13 +221,3 @@ def archived_per_day(session: Session, since: date) -> list[tuple[str, str, int]
         .order_by(day, Site.name)
     )
     return [(label, site, n) for label, site, n in session.execute(statement)]
-
-
-def _date_label(dialect: str, unit: Unit, column: ColumnElement[datetime | None] = Article.published_at
-                ) -> ColumnElement[str | None]:
-    """``column`` in China time, as text of ``unit`` precision. SQLite holds UTC text
-    (:class:`models.types.AwareDateTime`), so eight hours are added."""
-    if dialect == "sqlite":
-        return func.strftime(_SQLITE_FORMAT[unit], column, "+8 hours")
-    china = column.op("AT TIME ZONE")(literal_column("'Asia/Shanghai'"))
-    return func.to_char(china, _PG_FORMAT[unit])

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Integer, Row, Select, case, func, literal, not_, or_, select
 from sqlalchemy.orm import Session
 
+from archive.char_months import month_counts
 from archive.filters import (Filters, count_by_tokens, count_plan, date_order_plan, in_title, index_scans,
                              reads_search_row, select_articles)
 from archive.query import Query
@@ -73,8 +74,11 @@ def search_page(
 
 
 def count(session: Session, filters: Filters, *conditions: ColumnElement[bool]) -> int:
-    """How many articles match ``filters`` (query included) and ``conditions``: from the
+    """How many articles match ``filters`` (query included) and ``conditions``: for one
+    character from the index's month rollup (:mod:`archive.char_months`), else from the
     token index alone where it decides (:func:`archive.filters.count_by_tokens`)."""
+    if not conditions and (months := month_counts(session, filters)) is not None:
+        return sum(n for _, n in months)
     if not conditions and (counted := count_by_tokens(session, filters)) is not None:
         return counted
     plan = count_plan(session, filters)

@@ -90,6 +90,16 @@ def text_tokens(*normalised_texts: str) -> set[str]:
     return tokens
 
 
+_FIRST_CJK = chr(CJK_START)
+
+
+def cjk_characters(*normalised_texts: str) -> set[str]:
+    """The 1-character CJK tokens of normalised texts (those of :func:`text_tokens`): in
+    normalised text a CJK character is always part of a CJK run, so this is every
+    distinct character from :data:`CJK_START` up, found without cutting runs or bigrams."""
+    return {char for char in set().union(*normalised_texts) if char >= _FIRST_CJK}
+
+
 #: CJK code points below the supplementary planes: each, and each pair, gets a code of its own.
 _PLANE = 0x10000 - CJK_START
 #: Codes from here on are hashed (shared) ones.
